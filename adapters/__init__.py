@@ -1,0 +1,1 @@
+"""Run a legacy WSGI (Flask) app inside FastAPI, route by route."""

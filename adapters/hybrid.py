@@ -1,0 +1,239 @@
+"""One ASGI app serving migrated FastAPI routes and, for everything else, the legacy app.
+
+Strangler-fig migration: move a Flask view to a FastAPI router, pass the router to
+:func:`hybrid`, and that path (for the methods the router declares) is served
+natively from then on. Every other request reaches the legacy WSGI app untouched:
+
+* dispatch happens before FastAPI's own routing, so a path migrated for ``GET`` only
+  still sends ``POST`` to Flask instead of a FastAPI 405, and Flask's 404/405/500
+  pages and headers reach the client byte for byte (no FastAPI middleware or
+  exception handler sees a legacy request);
+* FastAPI's docs and OpenAPI schema default to ``/_migrated/...`` (redoc off), and a
+  Flask app whose own rules would be shadowed by them is refused at construction;
+* the legacy side runs in a2wsgi's thread pool (see :mod:`adapters.legacy`), whose
+  size is the ``threads`` option.
+
+Example::
+
+    from adapters import hybrid
+    from legacy.app import create_app
+    from migrated.items import router as items
+
+    app = hybrid(create_app(), items, threads=32, served_by_header="X-Served-By")
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, FastAPI
+from starlette.routing import BaseRoute, Match
+from starlette.types import Lifespan, Receive, Scope, Send
+
+from adapters.legacy import LegacyApp
+from adapters.progress import LEGACY, NATIVE, MigrationProgress, legacy_endpoint, with_header
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+    from flask import Flask
+
+__all__ = ["DEFAULT_THREADS", "HybridApp", "hybrid", "find_flask_app"]
+
+#: Pool size for the legacy side. a2wsgi's own default is 10; see the README for the
+#: measurement behind this value (bench/mount.py --threads-sweep).
+DEFAULT_THREADS = 32
+DEFAULT_DOCS_URL = "/_migrated/docs"
+DEFAULT_OPENAPI_URL = "/_migrated/openapi.json"
+
+
+class HybridApp(FastAPI):
+    """A FastAPI app whose unmatched HTTP requests are served by a legacy WSGI app.
+
+    Build it with :func:`hybrid`. Routes added to it (``app.get``, ``include_router``)
+    take over their paths and methods from the legacy app immediately. Middleware
+    added with ``add_middleware`` wraps native routes only.
+    """
+
+    def __init__(
+        self,
+        legacy: WSGIApplication,
+        *,
+        threads: int = DEFAULT_THREADS,
+        served_by_header: str | None = None,
+        progress: MigrationProgress | None = None,
+        **fastapi_options: Any,
+    ) -> None:
+        super().__init__(**fastapi_options)
+        self.legacy = LegacyApp(legacy, threads=threads)
+        self.flask_app = find_flask_app(legacy)
+        self.progress = progress
+        self.served_by_header = served_by_header.lower().encode() if served_by_header else None
+        self.uncounted_paths: set[str] = set()
+
+    def native_route(self, scope: Scope) -> BaseRoute | None:
+        """The FastAPI route that fully matches this request (path and method), if any."""
+        for route in self.router.routes:
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                return route
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        if self.root_path:
+            scope["root_path"] = self.root_path
+        route = self.native_route(scope)
+        side = LEGACY if route is None else NATIVE
+        if self.progress is not None:
+            self._count(scope, route)
+        if self.served_by_header is not None:
+            send = with_header(send, self.served_by_header, side.encode())
+        if route is None:
+            await self.legacy(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    def _count(self, scope: Scope, route: BaseRoute | None) -> None:
+        assert self.progress is not None
+        method: str = scope["method"]
+        if route is None:
+            self.progress.count(LEGACY, legacy_endpoint(self.flask_app, method, _path_info(scope)))
+            return
+        path: str = getattr(route, "path", "?")
+        if path not in self.uncounted_paths:
+            self.progress.count(NATIVE, f"{method} {path}")
+
+
+def hybrid(
+    legacy: WSGIApplication,
+    *routers: APIRouter,
+    threads: int = DEFAULT_THREADS,
+    docs_url: str | None = DEFAULT_DOCS_URL,
+    openapi_url: str | None = DEFAULT_OPENAPI_URL,
+    redoc_url: str | None = None,
+    served_by_header: str | None = None,
+    progress: bool | MigrationProgress = False,
+    progress_url: str | None = None,
+    lifespan: Lifespan[Any] | None = None,
+    **fastapi_options: Any,
+) -> HybridApp:
+    """Serve ``routers`` natively and every other request with the ``legacy`` WSGI app.
+
+    ``legacy`` is any WSGI callable: a Flask app, ``flask_app.wsgi_app``, a Django
+    ``WSGIHandler`` or a bare function. Options:
+
+    ``threads``
+        size of the thread pool running the legacy app (a2wsgi's ``workers``). It
+        bounds how many legacy requests run at once; a2wsgi's default of 10 queues
+        requests behind ten slow ones. Default :data:`DEFAULT_THREADS`.
+    ``docs_url`` / ``openapi_url`` / ``redoc_url``
+        where FastAPI serves its docs; ``None`` turns one off. Defaults keep them under
+        ``/_migrated/`` so they never shadow a legacy route; with a Flask app a
+        collision with one of its ``GET`` rules raises ``ValueError``.
+    ``served_by_header``
+        header name (e.g. ``"X-Served-By"``) added to every response with the value
+        ``native`` or ``legacy``. Off by default so legacy responses stay byte-exact.
+    ``progress`` / ``progress_url``
+        count requests per endpoint and side (pass ``True`` or your own
+        :class:`MigrationProgress`); the counts are logged on shutdown (logger
+        ``adapters.progress``, level INFO) and, if ``progress_url`` is set, served there
+        as JSON. ``progress_url`` alone implies ``progress=True``.
+    ``lifespan``
+        FastAPI lifespan, run as usual; the progress summary is logged after it exits.
+
+    Other keyword arguments go to :class:`fastapi.FastAPI` (``title``, ``root_path``...).
+    """
+    if progress_url is not None and progress is False:
+        progress = True
+    counter = MigrationProgress() if progress is True else (progress or None)
+    oauth2_url = fastapi_options.pop(
+        "swagger_ui_oauth2_redirect_url", f"{docs_url}/oauth2-redirect" if docs_url else None
+    )
+    own_paths = [p for p in (docs_url, oauth2_url, openapi_url, redoc_url, progress_url) if p]
+    _refuse_shadowing(find_flask_app(legacy), own_paths)
+    fastapi_options.setdefault("redirect_slashes", False)
+    app = HybridApp(
+        legacy,
+        threads=threads,
+        served_by_header=served_by_header,
+        progress=counter,
+        docs_url=docs_url,
+        openapi_url=openapi_url,
+        redoc_url=redoc_url,
+        swagger_ui_oauth2_redirect_url=oauth2_url,
+        lifespan=_with_progress_log(lifespan, counter),
+        **fastapi_options,
+    )
+    app.uncounted_paths.update(own_paths)
+    for router in routers:
+        app.include_router(router)
+    if progress_url is not None and counter is not None:
+        _add_progress_route(app, progress_url, counter)
+    return app
+
+
+def find_flask_app(legacy: object) -> Flask | None:
+    """The Flask app behind ``legacy`` (the app itself or its bound ``wsgi_app``)."""
+    from flask import Flask
+
+    if isinstance(legacy, Flask):
+        return legacy
+    owner = getattr(legacy, "__self__", None)
+    return owner if isinstance(owner, Flask) else None
+
+
+def _refuse_shadowing(flask_app: Flask | None, paths: list[str]) -> None:
+    if flask_app is None:
+        return
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+    from werkzeug.routing import RequestRedirect
+
+    adapter = flask_app.url_map.bind("localhost")
+    for path in paths:
+        try:
+            adapter.match(path, "GET")
+        except (NotFound, MethodNotAllowed):
+            continue
+        except RequestRedirect:  # Flask redirects it to a slash variant: still shadowed
+            pass
+        raise ValueError(
+            f"{path!r} would shadow a GET route of the legacy Flask app; "
+            "pass another URL (or None) for docs_url/openapi_url/redoc_url/progress_url"
+        )
+
+
+def _with_progress_log(
+    lifespan: Lifespan[Any] | None, progress: MigrationProgress | None
+) -> Lifespan[Any] | None:
+    if progress is None:
+        return lifespan
+
+    @asynccontextmanager
+    async def lifespan_then_log(app: Any) -> AsyncIterator[Mapping[str, Any] | None]:
+        try:
+            if lifespan is None:
+                yield None
+            else:
+                async with lifespan(app) as state:
+                    yield state
+        finally:
+            progress.log_summary()
+
+    return lifespan_then_log
+
+
+def _add_progress_route(app: FastAPI, url: str, progress: MigrationProgress) -> None:
+    async def migration_progress() -> dict[str, Any]:
+        return progress.snapshot()
+
+    app.add_api_route(url, migration_progress, methods=["GET"], include_in_schema=False)
+
+
+def _path_info(scope: Scope) -> str:
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    return path[len(root_path) :] if root_path and path.startswith(root_path) else path

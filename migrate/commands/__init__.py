@@ -1,0 +1,1 @@
+"""One module per `migrate` sub-command; each is a thin click wrapper."""

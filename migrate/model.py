@@ -1,0 +1,108 @@
+"""The facts a scan produces, as frozen dataclasses.
+
+Everything downstream (report renderers, code generators) reads these objects
+only; nothing after the scan looks at a syntax tree. File paths are POSIX paths
+relative to the scanned root.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+# Methods Flask adds to a rule on its own; the inventory reports the methods a
+# view declares and leaves these two out (see README, "JSON schema").
+AUTOMATIC_METHODS = frozenset({"HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Param:
+    """A path parameter: ``<int(min=1):id>`` is name ``id``, converter ``int``."""
+
+    name: str
+    converter: str
+    args: str = ""  # the converter's argument text, verbatim, e.g. "length=2"
+
+
+@dataclass(frozen=True)
+class View:
+    qualname: str
+    file: str
+    line: int
+    module: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    """One rule as Flask's ``app.url_map`` would hold it."""
+
+    rule: str
+    methods: tuple[str, ...]
+    endpoint: str
+    app: str
+    blueprint: str | None
+    view: View | None
+    params: tuple[Param, ...] = ()
+    strict_slashes: bool | None = None
+    subdomain: str | None = None
+    defaults: tuple[tuple[str, Any], ...] = ()
+    kind: str = "view"  # view | static | method_view | resource
+    source: Location | None = None  # where the rule is registered
+
+
+@dataclass(frozen=True)
+class App:
+    name: str  # a stable id: "module:variable" or "module:factory()"
+    file: str
+    line: int
+    factory: str | None = None
+    static_url_path: str | None = "/static"
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    name: str
+    file: str
+    line: int
+    url_prefix: str | None = None
+    subdomain: str | None = None
+    registered_as: tuple[str, ...] = ()  # full dotted names under which it is registered
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the scan saw but could not resolve statically, or a warning."""
+
+    code: str
+    message: str
+    file: str
+    line: int
+    severity: str = "warning"  # info | warning | error
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be read or parsed; the scan went on without it."""
+
+    file: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Inventory:
+    root: str
+    files_scanned: int
+    apps: tuple[App, ...] = ()
+    blueprints: tuple[Blueprint, ...] = ()
+    routes: tuple[Route, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[FileError, ...] = field(default=())

@@ -1,0 +1,141 @@
+"""`scan_paths(paths, options) -> Inventory`: the pure core behind `migrate scan`.
+
+files --parse (libcst)--> per-file facts (`ir.ModuleIR`) --link (`interp`)-->
+Flask objects --`urlmap`--> `model.Inventory`. Nothing scanned is ever imported
+or executed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from migrate import model
+from migrate.scan import ir
+from migrate.scan.discover import SourceFile, discover, module_aliases
+from migrate.scan.interp import Interpreter
+from migrate.scan.lower import lower_module
+from migrate.scan.objects import AppObj, BlueprintObj
+from migrate.scan.urlmap import resolve
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    exclude: tuple[str, ...] = ()
+    include_tests: bool = False
+
+
+def scan_root(paths: Sequence[Path]) -> Path:
+    resolved = [p.resolve() for p in paths]
+    if len(resolved) == 1:
+        only = resolved[0]
+        return only if only.is_dir() else only.parent
+    return Path(os.path.commonpath([p if p.is_dir() else p.parent for p in resolved]))
+
+
+def parse_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
+    """Read and lower one file, or say why it cannot be read."""
+    try:
+        data = source.path.read_bytes()
+    except OSError as exc:
+        return model.FileError(source.rel, 0, f"cannot read: {exc.strerror or exc}")
+    try:
+        module = cst.parse_module(data)
+    except cst.ParserSyntaxError as exc:
+        return model.FileError(source.rel, exc.raw_line, f"syntax error: {exc.message}")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return model.FileError(source.rel, line, f"cannot decode as {exc.encoding}: {exc.reason}")
+    except (SyntaxError, LookupError, ValueError) as exc:
+        line = getattr(exc, "lineno", None) or 0
+        return model.FileError(source.rel, line, f"cannot parse: {exc}")
+    except RecursionError:
+        return model.FileError(source.rel, 0, "cannot parse: nesting too deep")
+    return lower_module(module, source.rel, source.is_package)
+
+
+def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> model.Inventory:
+    options = options or ScanOptions()
+    path_list = [Path(p) for p in paths]
+    root = scan_root(path_list)
+    sources = list(discover(path_list, root, options.exclude, options.include_tests))
+    modules: dict[str, ir.ModuleIR] = {}
+    module_of: dict[str, str] = {}
+    errors: list[model.FileError] = []
+    parsed: list[tuple[SourceFile, ir.ModuleIR]] = []
+    for source in sources:
+        result = parse_file(source)
+        if isinstance(result, model.FileError):
+            errors.append(result)
+            continue
+        parsed.append((source, result))
+        modules.setdefault(source.module, result)
+        module_of[source.rel] = source.module
+    for source, code in parsed:
+        for alias in module_aliases(source, root):
+            modules.setdefault(alias, code)
+    interp = Interpreter(modules)
+    interp.run()
+    routes, resolver = resolve(interp, module_of)
+    return model.Inventory(
+        root=root.as_posix(),
+        files_scanned=len(sources),
+        apps=tuple(_apps(interp, resolver, module_of)),
+        blueprints=tuple(_blueprints(interp, resolver)),
+        routes=tuple(_dedupe(routes)),
+        findings=tuple(sorted(interp.findings, key=lambda f: (f.file, f.line, f.code))),
+        errors=tuple(sorted(errors, key=lambda e: e.file)),
+    )
+
+
+def _apps(interp: Interpreter, resolver: object, module_of: dict[str, str]) -> list[model.App]:
+    from migrate.scan.urlmap import Resolver
+
+    assert isinstance(resolver, Resolver)
+    out = []
+    for obj in interp.objects:
+        if isinstance(obj, AppObj):
+            static = obj.effective_static_url_path()
+            out.append(
+                model.App(
+                    resolver.app_id(obj), obj.site.file, obj.site.line,
+                    obj.factory.split(".<locals>")[0] or None,
+                    static if isinstance(static, str) else None,
+                )
+            )
+    return out
+
+
+def _blueprints(interp: Interpreter, resolver: object) -> list[model.Blueprint]:
+    from migrate.scan.urlmap import Resolver
+
+    assert isinstance(resolver, Resolver)
+    out = []
+    for obj in interp.objects:
+        if isinstance(obj, BlueprintObj):
+            out.append(
+                model.Blueprint(
+                    obj.name if isinstance(obj.name, str) else "?",
+                    obj.site.file,
+                    obj.site.line,
+                    obj.url_prefix if isinstance(obj.url_prefix, str) else None,
+                    obj.subdomain if isinstance(obj.subdomain, str) else None,
+                    tuple(sorted(resolver.registered.get(id(obj), ()))),
+                )
+            )
+    return out
+
+
+def _dedupe(routes: list[model.Route]) -> list[model.Route]:
+    seen: set[tuple[str, str, str, tuple[str, ...]]] = set()
+    out = []
+    for route in routes:
+        key = (route.app, route.rule, route.endpoint, route.methods)
+        if key not in seen:
+            seen.add(key)
+            out.append(route)
+    return out

@@ -1,0 +1,117 @@
+"""Find the Python files under the scanned paths and name their modules.
+
+Skipped by default: `.git`, `.hg`, `.tox`, `.nox`, `node_modules`,
+`site-packages`, `__pycache__`, `build`, `dist`, any virtualenv (a folder holding
+`pyvenv.cfg`), and test code (`tests/`, `test/`, `test_*.py`, `*_test.py`,
+`conftest.py`), which creates throwaway apps rather than the app to migrate.
+`--include-tests` keeps test code; `--exclude GLOB` skips more. A path given
+explicitly on the command line is always scanned.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".tox", ".nox", "node_modules", "site-packages", "__pycache__",
+     "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs"}
+)
+TEST_DIRS = frozenset({"tests", "test"})
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute
+    rel: str  # POSIX path relative to the scan root
+    module: str  # dotted module name as Python would import it
+    is_package: bool
+
+
+def is_test_file(name: str) -> bool:
+    return name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py")
+
+
+def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
+             include_tests: bool = False) -> Iterator[SourceFile]:
+    seen: set[Path] = set()
+    for start in paths:
+        start = start.resolve()
+        if start.is_file():
+            candidates: Iterable[Path] = [start]
+        else:
+            candidates = _walk(start, exclude, include_tests)
+        for path in candidates:
+            if path in seen:
+                continue
+            seen.add(path)
+            rel = _rel(path, root)
+            if start != path and _excluded(rel, exclude):
+                continue
+            yield SourceFile(path, rel, module_name(path), path.name == "__init__.py")
+
+
+def _walk(top: Path, exclude: tuple[str, ...], include_tests: bool) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(top):
+        here = Path(dirpath)
+        keep = []
+        for name in sorted(dirnames):
+            if name in SKIP_DIRS or name.endswith(".egg-info"):
+                continue
+            if not include_tests and name in TEST_DIRS:
+                continue
+            if (here / name / "pyvenv.cfg").exists():
+                continue
+            if _excluded(_rel(here / name, top), exclude) or _excluded(name, exclude):
+                continue
+            keep.append(name)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            if not name.endswith(".py"):
+                continue
+            if not include_tests and is_test_file(name):
+                continue
+            yield here / name
+
+
+def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") for p in patterns)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+_PACKAGE_CACHE: dict[Path, bool] = {}
+
+
+def _is_package_dir(path: Path) -> bool:
+    if path not in _PACKAGE_CACHE:
+        _PACKAGE_CACHE[path] = (path / "__init__.py").is_file()
+    return _PACKAGE_CACHE[path]
+
+
+def module_name(path: Path) -> str:
+    """Dotted name: walk up while the folder is a package (has `__init__.py`)."""
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    folder = path.parent
+    while _is_package_dir(folder) and folder.parent != folder:
+        parts.append(folder.name)
+        folder = folder.parent
+    return ".".join(reversed(parts)) or path.parent.name
+
+
+def module_aliases(source: SourceFile, root: Path) -> list[str]:
+    """Other names the file may be imported under (namespace packages, src/ layouts)."""
+    rel = Path(source.rel)
+    parts = list(rel.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    names = [".".join(parts[i:]) for i in range(len(parts))]
+    return [n for n in names if n and all(p.isidentifier() for p in n.split("."))]

@@ -1,0 +1,740 @@
+"""The link step: a small abstract interpreter over every scanned module.
+
+Flask builds its URL map by running code: imports, factories, decorators,
+helper functions, loops over blueprints. The scan never runs the user's code;
+instead it *evaluates* the lowered form (`ir.py`) with values that stand for
+what Python would hold (`values.py`) and models of Flask objects
+(`objects.py`, driven by `patterns/`). Module bodies run once each, as imports
+would run them; functions run when called, with their arguments bound; the
+top-level functions nobody calls (app factories, `init_app(app)` helpers) run
+last as entry points. Objects are identified by where they are created and
+with what arguments, so calling a factory twice yields the same app.
+
+What cannot be known becomes `Unknown`; `findings` records where such a value
+reached a routing call.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from migrate.model import Finding
+from migrate.scan import ir, library
+from migrate.scan.values import (
+    BuiltinFn,
+    ClassV,
+    DictV,
+    ExternalV,
+    FuncV,
+    InstanceV,
+    ModuleV,
+    Site,
+    SuperV,
+    Unknown,
+)
+
+MAX_DEPTH = 24
+MAX_UNROLL = 256
+ROUTING_NAMES = frozenset(
+    {"route", "add_url_rule", "register_blueprint", "add_resource", "add_namespace"}
+)
+
+
+@dataclass(eq=False)
+class ModuleRT:
+    name: str
+    code: ir.ModuleIR
+    env: Env = field(init=False)
+    state: str = "new"  # new | running | done
+
+    def __post_init__(self) -> None:
+        self.env = Env({}, None, self, "")
+        self.env.vars["__name__"] = self.name
+
+    @property
+    def package(self) -> str:
+        return self.name if self.code.is_package else self.name.rpartition(".")[0]
+
+
+@dataclass(eq=False)
+class Env:
+    vars: dict[str, Any]
+    parent: Env | None
+    module: ModuleRT
+    function: str  # qualname of the running function, "" at module level
+    returns: list[Any] = field(default_factory=list)
+    loops: tuple[int, ...] = ()  # lines of enclosing unrolled loops
+
+    def lookup(self, name: str) -> Any:
+        env: Env | None = self
+        while env is not None:
+            if name in env.vars:
+                return env.vars[name]
+            env = env.parent
+        if name in self.module.env.vars:
+            return self.module.env.vars[name]
+        return _MISSING
+
+
+_MISSING = object()
+_BUILTIN_TYPES: dict[str, Any] = {"dict": dict, "list": list, "tuple": tuple, "set": set}
+
+
+class Interpreter:
+    def __init__(self, modules: dict[str, ir.ModuleIR]) -> None:
+        library.load_patterns()
+        self.modules = {name: ModuleRT(name, code) for name, code in modules.items()}
+        self.findings: list[Finding] = []
+        self.heap: dict[tuple[Any, ...], Any] = {}  # allocation site + args -> object
+        self.objects: list[Any] = []  # every Flask object created, in order
+        self.memo: dict[tuple[Any, ...], Any] = {}
+        self.called: set[int] = set()  # id(fdef) of every function that ran
+        self.stack: list[int] = []
+        self._finding_keys: set[tuple[str, str, int]] = set()
+
+    # ------------------------------------------------------------- driving
+
+    def run(self) -> None:
+        for rt in self.modules.values():
+            self.execute_module(rt)
+        for rt in self.modules.values():
+            for stmt in rt.code.body:
+                if isinstance(stmt, ir.FuncDef) and id(stmt) not in self.called:
+                    value = rt.env.vars.get(stmt.name)
+                    if isinstance(value, FuncV) and value.fdef is stmt:
+                        self.call_entry(value)
+
+    def call_entry(self, fn: FuncV) -> None:
+        args: dict[str, Any] = {}
+        for param in fn.fdef.params:
+            reason = f"parameter `{param.name}` of `{fn.fdef.qualname}`, which no scanned code calls"
+            args[param.name] = fn.defaults.get(
+                param.name, Unknown(reason, fn.module.code.path, fn.fdef.line)
+            )
+            if param.kind == "star":
+                args[param.name] = []
+            elif param.kind == "dstar":
+                args[param.name] = DictV()
+        self.invoke(fn, args, Site(fn.module.code.path, fn.fdef.line, fn.fdef.qualname))
+
+    def execute_module(self, rt: ModuleRT) -> None:
+        if rt.state != "new":
+            return
+        rt.state = "running"
+        self.exec_block(rt.code.body, rt.env)
+        rt.state = "done"
+
+    def finding(self, code: str, message: str, file: str, line: int, severity: str = "warning") -> None:
+        key = (code, file, line)
+        if key not in self._finding_keys:
+            self._finding_keys.add(key)
+            self.findings.append(Finding(code, message, file, line, severity))
+
+    # ------------------------------------------------------------- imports
+
+    def find_module(self, dotted: str) -> ModuleRT | None:
+        rt = self.modules.get(dotted)
+        if rt is not None:
+            self.execute_module(rt)
+        return rt
+
+    def import_value(self, dotted: str) -> Any:
+        """The value `import a.b.c` binds to `a`."""
+        head = dotted.split(".", 1)[0]
+        rt = self.find_module(head)
+        if rt is None:
+            if self.find_module(dotted) is not None:
+                # a.b.c is scanned but its package a is not (namespace package)
+                return ModuleV(self.modules[dotted])
+            return ExternalV(library.canonical(head))
+        parts = dotted.split(".")
+        for i in range(2, len(parts) + 1):
+            self.find_module(".".join(parts[:i]))
+        return ModuleV(rt)
+
+    def exec_import(self, stmt: ir.Import, env: Env) -> None:
+        if stmt.asname is None:
+            env.vars[stmt.module.split(".", 1)[0]] = self.import_value(stmt.module)
+            return
+        rt = self.find_module(stmt.module)
+        env.vars[stmt.asname] = ModuleV(rt) if rt else ExternalV(library.canonical(stmt.module))
+
+    def exec_import_from(self, stmt: ir.ImportFrom, env: Env) -> None:
+        if stmt.level:
+            base = env.module.package.split(".") if env.module.package else []
+            if stmt.level > 1:
+                base = base[: len(base) - (stmt.level - 1)]
+            dotted = ".".join([*base, stmt.module] if stmt.module else base)
+        else:
+            dotted = stmt.module
+        rt = self.find_module(dotted) if dotted else None
+        for name, asname in stmt.names:
+            if name == "*":
+                if rt is not None:
+                    for key, value in rt.env.vars.items():
+                        if not key.startswith("_"):
+                            env.vars[key] = value
+                continue
+            if rt is not None:
+                value = self.module_attr(rt, name)
+            else:
+                sub = self.find_module(f"{dotted}.{name}")
+                value = ModuleV(sub) if sub else ExternalV(library.canonical(f"{dotted}.{name}"))
+            env.vars[asname or name] = value
+
+    def module_attr(self, rt: ModuleRT, name: str) -> Any:
+        if name in rt.env.vars:
+            return rt.env.vars[name]
+        sub = self.find_module(f"{rt.name}.{name}")
+        if sub is not None:
+            return ModuleV(sub)
+        if name in rt.env.vars:  # bound while the submodule import ran
+            return rt.env.vars[name]
+        return Unknown(f"`{name}` is not defined in `{rt.name}` at import time", rt.code.path)
+
+    # ---------------------------------------------------------- statements
+
+    def exec_block(self, body: tuple[ir.Stmt, ...], env: Env) -> bool:
+        """Run statements; True when a top-level `return` ends the body."""
+        for stmt in body:
+            if self.exec_stmt(stmt, env):
+                return True
+        return False
+
+    def exec_stmt(self, stmt: ir.Stmt, env: Env) -> bool:  # noqa: C901 - one dispatch
+        if isinstance(stmt, ir.ExprStmt):
+            self.eval(stmt.value, env)
+        elif isinstance(stmt, ir.Assign):
+            value = self.eval(stmt.value, env)
+            for target in stmt.targets:
+                self.assign(target, value, env, stmt.line)
+        elif isinstance(stmt, ir.FuncDef):
+            self.define_function(stmt, env)
+        elif isinstance(stmt, ir.ClassDef):
+            self.define_class(stmt, env)
+        elif isinstance(stmt, ir.Return):
+            env.returns.append(self.eval(stmt.value, env) if stmt.value is not None else None)
+            return True
+        elif isinstance(stmt, ir.Import):
+            self.exec_import(stmt, env)
+        elif isinstance(stmt, ir.ImportFrom):
+            self.exec_import_from(stmt, env)
+        elif isinstance(stmt, ir.For):
+            self.exec_for(stmt, env)
+        elif isinstance(stmt, ir.Block):
+            self.exec_block(stmt.body, env)
+        return False
+
+    def exec_for(self, stmt: ir.For, env: Env) -> None:
+        items = self.iterate(self.eval(stmt.iter, env))
+        if items is None:
+            text = stmt.iter.text if isinstance(stmt.iter, ir.Opaque) else "a runtime value"
+            reason = f"loop over {text}, not known statically"
+            self.assign(stmt.target, Unknown(reason, env.module.code.path, stmt.line), env, stmt.line)
+            self.exec_block(stmt.body, env)
+            return
+        outer = env.loops
+        env.loops = (*outer, stmt.line)
+        for item in items[:MAX_UNROLL]:
+            self.assign(stmt.target, item, env, stmt.line)
+            self.exec_block(stmt.body, env)
+        env.loops = outer
+
+    def iterate(self, value: Any) -> list[Any] | None:
+        if isinstance(value, list | tuple):
+            return list(value)
+        if isinstance(value, DictV):
+            return list(value.items)
+        if isinstance(value, str):
+            return list(value)
+        return None
+
+    def assign(self, target: ir.Expr, value: Any, env: Env, line: int) -> None:
+        if isinstance(target, ir.Name):
+            env.vars[target.id] = value
+            label = target.id if not env.function else f"{env.function}.{target.id}"
+            if hasattr(value, "label") and not value.label:
+                value.label = label
+        elif isinstance(target, ir.Seq):
+            items = self.iterate(value)
+            for i, sub in enumerate(target.items):
+                if isinstance(sub, ir.Star):
+                    self.assign(sub.value, Unknown("starred unpacking"), env, line)
+                    break
+                item = items[i] if items is not None and i < len(items) else Unknown("unpacking")
+                self.assign(sub, item, env, line)
+        elif isinstance(target, ir.Attr):
+            obj = self.eval(target.value, env)
+            self.set_attr(obj, target.attr, value, Site(env.module.code.path, line, env.function))
+        elif isinstance(target, ir.Subscript):
+            obj = self.eval(target.value, env)
+            key = self.eval(target.index, env)
+            setter = getattr(obj, "setitem", None)
+            if isinstance(obj, DictV) and _hashable(key):
+                obj.items[key] = value
+            elif callable(setter):
+                setter(key, value)
+
+    def set_attr(self, obj: Any, name: str, value: Any, site: Site) -> None:
+        if isinstance(obj, InstanceV | ClassV):
+            obj.attrs[name] = value
+        elif isinstance(obj, FuncV) and name == "methods":
+            obj.methods = value
+        elif isinstance(obj, ModuleV):
+            obj.rt.env.vars[name] = value
+        elif hasattr(obj, "set_attribute"):
+            obj.set_attribute(name, value)
+        elif hasattr(obj, name) and not isinstance(obj, str | int | float | list | tuple):
+            # plain fields of Flask object models (bp.url_prefix = "/x")
+            try:
+                setattr(obj, name, value)
+            except AttributeError:
+                pass
+
+    def define_function(self, fdef: ir.FuncDef, env: Env) -> None:
+        defaults = {
+            p.name: self.eval(p.default, env) for p in fdef.params if p.default is not None
+        }
+        closure = env if env.function or env is not env.module.env else None
+        value: Any = FuncV(fdef, env.module, closure, defaults, name=fdef.name)
+        value = self.decorate(value, fdef.decorators, env, fdef.line)
+        env.vars[fdef.name] = value
+
+    def define_class(self, cdef: ir.ClassDef, env: Env) -> None:
+        bases = [self.eval(b, env) for b in cdef.bases]
+        body_env = Env({}, env, env.module, env.function)
+        cls = ClassV(cdef, env.module, bases, body_env.vars)
+        self.exec_block(cdef.body, body_env)
+        for key, member in body_env.vars.items():
+            if isinstance(member, FuncV) and member.closure is body_env:
+                member.closure = env if env.function else None
+            body_env.vars[key] = member
+        env.vars[cdef.name] = self.decorate(cls, cdef.decorators, env, cdef.line)
+
+    def decorate(self, value: Any, decorators: tuple[ir.Expr, ...], env: Env, line: int) -> Any:
+        site = Site(env.module.code.path, line, env.function)
+        for expr in reversed(decorators):
+            decorator = self.eval(expr, env)
+            result = self.call(decorator, [value], {}, site)
+            if isinstance(result, Unknown) or result is None:
+                # a decorator the scan cannot follow: assume it wraps (functools.wraps)
+                result = value
+            if isinstance(result, FuncV) and isinstance(value, FuncV) and result is not value:
+                if result.origin is None:
+                    result.origin = value.view
+                result.decorators = (*value.decorators, _text(expr))
+            elif isinstance(result, FuncV) and result is value:
+                value.decorators = (*value.decorators, _text(expr))
+            value = result
+        return value
+
+    # --------------------------------------------------------- expressions
+
+    def eval(self, expr: ir.Expr, env: Env) -> Any:  # noqa: C901 - one dispatch
+        if isinstance(expr, ir.Const):
+            return expr.value
+        if isinstance(expr, ir.Name):
+            value = env.lookup(expr.id)
+            if value is not _MISSING:
+                return value
+            if expr.id in _BUILTIN_TYPES:
+                return ExternalV(f"builtins.{expr.id}")
+            if hasattr(builtins, expr.id):
+                return ExternalV(f"builtins.{expr.id}")
+            return Unknown(f"name `{expr.id}` is not defined here", env.module.code.path)
+        if isinstance(expr, ir.Attr):
+            return self.getattr(self.eval(expr.value, env), expr.attr, env)
+        if isinstance(expr, ir.Call):
+            return self.eval_call(expr, env)
+        if isinstance(expr, ir.Seq):
+            items: list[Any] = []
+            for item in expr.items:
+                if isinstance(item, ir.Star):
+                    inner = self.iterate(self.eval(item.value, env))
+                    if inner is None:
+                        return Unknown("starred element", env.module.code.path)
+                    items.extend(inner)
+                else:
+                    items.append(self.eval(item, env))
+            return tuple(items) if expr.kind == "tuple" else items
+        if isinstance(expr, ir.DictE):
+            out = DictV()
+            for key_expr, value_expr in expr.items:
+                if key_expr is None:
+                    inner = self.eval(value_expr, env)
+                    if isinstance(inner, DictV):
+                        out.items.update(inner.items)
+                    continue
+                key = self.eval(key_expr, env)
+                if _hashable(key):
+                    out.items[key] = self.eval(value_expr, env)
+            return out
+        if isinstance(expr, ir.BinOp):
+            return self.binop(expr, env)
+        if isinstance(expr, ir.FStr):
+            parts: list[str] = []
+            for part in expr.parts:
+                value = part if isinstance(part, str) else self.eval(part, env)
+                if not isinstance(value, str | int | float) or isinstance(value, bool):
+                    return Unknown("f-string with a runtime value", env.module.code.path)
+                parts.append(str(value))
+            return "".join(parts)
+        if isinstance(expr, ir.Subscript):
+            obj = self.eval(expr.value, env)
+            key = self.eval(expr.index, env)
+            if isinstance(obj, DictV) and _hashable(key) and key in obj.items:
+                return obj.items[key]
+            if isinstance(obj, list | tuple) and isinstance(key, int) and -len(obj) <= key < len(obj):
+                return obj[key]
+            return Unknown("subscript of a runtime value", env.module.code.path)
+        if isinstance(expr, ir.Opaque):
+            return Unknown(f"`{expr.text}`", env.module.code.path, expr.line)
+        return Unknown("unsupported expression", env.module.code.path)
+
+    def binop(self, expr: ir.BinOp, env: Env) -> Any:
+        left = self.eval(expr.left, env)
+        right = self.eval(expr.right, env)
+        if expr.op == "+":
+            for kind in (str, list, tuple):
+                if isinstance(left, kind) and isinstance(right, kind):
+                    return left + right  # type: ignore[operator]
+        elif expr.op == "%" and isinstance(left, str):
+            if isinstance(right, tuple) and all(_is_literal(v) for v in right):
+                try:
+                    return left % right
+                except (TypeError, ValueError):
+                    pass
+            elif _is_literal(right):
+                try:
+                    return left % (right,)
+                except (TypeError, ValueError):
+                    pass
+        return Unknown("an expression built from runtime values", env.module.code.path)
+
+    def eval_call(self, expr: ir.Call, env: Env) -> Any:
+        func = self.eval(expr.func, env)
+        args: list[Any] = []
+        for arg in expr.args:
+            if isinstance(arg, ir.Star):
+                inner = self.iterate(self.eval(arg.value, env))
+                if inner is not None:
+                    args.extend(inner)
+            else:
+                args.append(self.eval(arg, env))
+        kwargs: dict[str, Any] = {}
+        for key, value_expr in expr.kwargs:
+            value = self.eval(value_expr, env)
+            if key is not None:
+                kwargs[key] = value
+            elif isinstance(value, DictV):
+                kwargs.update({k: v for k, v in value.items.items() if isinstance(k, str)})
+        site = Site(env.module.code.path, expr.line, env.function, env.loops)
+        if isinstance(func, Unknown) and isinstance(expr.func, ir.Attr):
+            if expr.func.attr in ROUTING_NAMES:
+                self.finding(
+                    "unresolved-receiver",
+                    f"`.{expr.func.attr}(...)` on a value the scan cannot resolve: {func.reason}",
+                    site.file,
+                    site.line,
+                )
+        return self.call(func, args, kwargs, site)
+
+    # --------------------------------------------------------------- calls
+
+    def call(self, func: Any, args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+        if isinstance(func, BuiltinFn):
+            return func.fn(args, kwargs, site)
+        if isinstance(func, FuncV):
+            return self.call_function(func, args, kwargs, site)
+        if isinstance(func, ClassV):
+            return self.instantiate(func, args, kwargs, site)
+        if isinstance(func, ExternalV):
+            return self.call_external(func, args, kwargs, site)
+        return Unknown("call of a value the scan cannot resolve", site.file, site.line)
+
+    def call_external(self, func: ExternalV, args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+        qualname = library.canonical(func.qualname)
+        ctor = library.CONSTRUCTORS.get(qualname)
+        if ctor is not None:
+            return ctor(self, args, kwargs, site, None)
+        if qualname.startswith("builtins."):
+            return _call_builtin(qualname[9:], args, kwargs)
+        return Unknown(f"result of `{qualname}(...)`", site.file, site.line)
+
+    def bind(self, fn: FuncV, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+        bound: dict[str, Any] = {}
+        positional = list(args)
+        if fn.self_obj is not None:
+            positional.insert(0, fn.self_obj)
+        rest = dict(kwargs)
+        for param in fn.fdef.params:
+            if param.kind == "star":
+                bound[param.name] = list(positional)
+                positional = []
+            elif param.kind == "dstar":
+                bound[param.name] = DictV(dict(rest))
+                rest = {}
+            elif param.kind != "kwonly" and positional:
+                bound[param.name] = positional.pop(0)
+            elif param.name in rest:
+                bound[param.name] = rest.pop(param.name)
+            elif param.name in fn.defaults:
+                bound[param.name] = fn.defaults[param.name]
+            else:
+                bound[param.name] = Unknown(f"argument `{param.name}` not given")
+        return bound
+
+    def call_function(self, fn: FuncV, args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+        key = (id(fn), *(_key(a) for a in args), *((k, _key(v)) for k, v in sorted(kwargs.items())))
+        if key in self.memo:
+            return self.memo[key]
+        return self.invoke(fn, self.bind(fn, args, kwargs), site, key)
+
+    def invoke(self, fn: FuncV, bound: dict[str, Any], site: Site, key: Any = None) -> Any:
+        fid = id(fn.fdef)
+        self.called.add(fid)
+        if fid in self.stack or len(self.stack) >= MAX_DEPTH:
+            return Unknown(f"recursive or too deep call of `{fn.fdef.qualname}`", site.file, site.line)
+        self.stack.append(fid)
+        try:
+            parent = fn.closure if fn.closure is not None else fn.module.env
+            frame = Env(bound, parent, fn.module, fn.fdef.qualname, loops=site.loops)
+            self.exec_block(fn.fdef.body, frame)
+        finally:
+            self.stack.pop()
+        result = _pick_return(frame.returns)
+        if key is None:
+            key = (id(fn), "entry")
+        self.memo[key] = result
+        return result
+
+    def instantiate(self, cls: ClassV, args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+        for ancestor in self.external_ancestors(cls):
+            ctor = library.CONSTRUCTORS.get(ancestor)
+            if ctor is not None:
+                return ctor(self, args, kwargs, site, cls)
+        instance = InstanceV(cls)
+        init = self.class_attr(cls, "__init__")
+        if isinstance(init, FuncV):
+            self.call_function(_bind_self(init, instance), args, kwargs, site)
+        return instance
+
+    def init_subclass(self, obj: Any, cls: ClassV, args: list[Any], kwargs: dict[str, Any], site: Site) -> bool:
+        """Run a scanned subclass's own `__init__` on a library object; False if none."""
+        init = self.class_attr(cls, "__init__")
+        if not isinstance(init, FuncV):
+            return False
+        self.call_function(_bind_self(init, obj), args, kwargs, site)
+        return True
+
+    # ---------------------------------------------------------- attributes
+
+    def external_ancestors(self, cls: Any, depth: int = 0) -> Iterator[str]:
+        if isinstance(cls, ExternalV):
+            yield from library.lineage(cls.qualname)
+        elif isinstance(cls, ClassV) and depth < 16:
+            for base in cls.bases:
+                yield from self.external_ancestors(base, depth + 1)
+
+    def is_a(self, cls: Any, qualname: str) -> bool:
+        return qualname in set(self.external_ancestors(cls))
+
+    def class_attr(self, cls: ClassV, name: str, depth: int = 0) -> Any:
+        if name in cls.attrs:
+            return cls.attrs[name]
+        if depth < 16:
+            for base in cls.bases:
+                if isinstance(base, ClassV):
+                    value = self.class_attr(base, name, depth + 1)
+                    if value is not _MISSING:
+                        return value
+        return _MISSING
+
+    def getattr(self, obj: Any, name: str, env: Env | None = None) -> Any:  # noqa: C901
+        if isinstance(obj, ModuleV):
+            return self.module_attr(obj.rt, name)
+        if isinstance(obj, ExternalV):
+            return ExternalV(f"{obj.qualname}.{name}")
+        if isinstance(obj, InstanceV):
+            if name in obj.attrs:
+                return obj.attrs[name]
+            value = self.class_attr(obj.cls, name)
+            if isinstance(value, FuncV):
+                return _bind_self(value, obj)
+            return value if value is not _MISSING else Unknown(f"attribute `{name}`")
+        if isinstance(obj, ClassV):
+            value = self.class_attr(obj, name)
+            if value is not _MISSING:
+                return value
+            return self.library_attr(obj, name)
+        if isinstance(obj, SuperV):
+            for base in obj.cls.bases:
+                if isinstance(base, ClassV):
+                    value = self.class_attr(base, name)
+                    if isinstance(value, FuncV):
+                        return _bind_self(value, obj.obj)
+            return self.library_attr(obj.obj, name, skip_class=True)
+        if isinstance(obj, FuncV):
+            if name == "__name__":
+                return obj.name
+            if name == "methods" and obj.methods is not None:
+                return obj.methods
+            return Unknown(f"attribute `{name}` of a function")
+        if isinstance(obj, DictV | str | list):
+            return _value_method(obj, name)
+        cls = getattr(obj, "cls", None)
+        if isinstance(cls, ClassV):
+            value = self.class_attr(cls, name)
+            if isinstance(value, FuncV):
+                return _bind_self(value, obj)
+            if value is not _MISSING:
+                return value
+        return self.library_attr(obj, name)
+
+    def library_attr(self, obj: Any, name: str, skip_class: bool = False) -> Any:
+        for kind in type(obj).__mro__:
+            provider = library.ATTRIBUTES.get(kind)
+            if provider is not None:
+                return provider(self, obj, name, Site("", 0))
+        if isinstance(obj, ClassV):
+            for ancestor in self.external_ancestors(obj):
+                provider_name = f"{ancestor}.{name}"
+                ctor = library.CONSTRUCTORS.get(provider_name)
+                if ctor is not None:
+                    return BuiltinFn(
+                        lambda a, k, s, ctor=ctor, cls=obj: ctor(self, a, k, s, cls), provider_name
+                    )
+        if isinstance(obj, Unknown):
+            return Unknown(obj.reason, obj.file, obj.line)
+        return Unknown(f"attribute `{name}`")
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _bind_self(fn: FuncV, obj: Any) -> FuncV:
+    return FuncV(fn.fdef, fn.module, fn.closure, fn.defaults, obj, fn.name, fn.origin, fn.decorators)
+
+
+def _pick_return(returns: list[Any]) -> Any:
+    for value in returns:
+        if value is not None and not isinstance(value, Unknown):
+            return value
+    return returns[-1] if returns else None
+
+
+def _is_literal(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) or value is None
+
+
+def _hashable(value: Any) -> bool:
+    return _is_literal(value) or isinstance(value, bytes)
+
+
+def _key(value: Any) -> Any:
+    if _is_literal(value):
+        return (type(value).__name__, value)
+    if isinstance(value, list | tuple):
+        return tuple(_key(v) for v in value)
+    if isinstance(value, DictV):
+        return tuple(sorted((repr(k), _key(v)) for k, v in value.items.items()))
+    return ("id", id(value))
+
+
+def _text(expr: ir.Expr) -> str:
+    if isinstance(expr, ir.Name):
+        return expr.id
+    if isinstance(expr, ir.Attr):
+        return f"{_text(expr.value)}.{expr.attr}"
+    if isinstance(expr, ir.Call):
+        return f"{_text(expr.func)}(...)"
+    if isinstance(expr, ir.Opaque):
+        return expr.text
+    return "<expr>"
+
+
+_STR_METHODS = frozenset(
+    {"lower", "upper", "strip", "rstrip", "lstrip", "replace", "format", "join", "split",
+     "title", "capitalize", "removeprefix", "removesuffix"}
+)
+
+
+def _value_method(obj: Any, name: str) -> Any:
+    if isinstance(obj, str) and name in _STR_METHODS:
+        method = getattr(obj, name)
+
+        def apply(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+            if name == "join" and args and isinstance(args[0], list | tuple):
+                if all(isinstance(a, str) for a in args[0]):
+                    return obj.join(args[0])
+                return Unknown("join of runtime values", site.file, site.line)
+            if all(_is_literal(a) for a in args) and all(_is_literal(v) for v in kwargs.values()):
+                try:
+                    return method(*args, **kwargs)
+                except (TypeError, ValueError, KeyError, IndexError):
+                    pass
+            return Unknown(f"str.{name} of runtime values", site.file, site.line)
+
+        return BuiltinFn(apply, f"str.{name}")
+    if isinstance(obj, list) and name in ("append", "extend", "insert"):
+
+        def mutate(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+            if name == "append" and args:
+                obj.append(args[0])
+            elif name == "extend" and args and isinstance(args[0], list | tuple):
+                obj.extend(args[0])
+            elif name == "insert" and len(args) == 2 and isinstance(args[0], int):
+                obj.insert(args[0], args[1])
+            return None
+
+        return BuiltinFn(mutate, f"list.{name}")
+    if isinstance(obj, DictV) and name in ("get", "items", "values", "keys", "update", "setdefault"):
+
+        def dict_method(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+            if name == "items":
+                return [(k, v) for k, v in obj.items.items()]
+            if name == "values":
+                return list(obj.items.values())
+            if name == "keys":
+                return list(obj.items)
+            if name == "update":
+                if args and isinstance(args[0], DictV):
+                    obj.items.update(args[0].items)
+                obj.items.update(kwargs)
+                return None
+            if args and _hashable(args[0]):
+                if args[0] in obj.items:
+                    return obj.items[args[0]]
+                default = args[1] if len(args) > 1 else None
+                if name == "setdefault":
+                    obj.items[args[0]] = default
+                return default
+            return Unknown(f"dict.{name}", site.file, site.line)
+
+        return BuiltinFn(dict_method, f"dict.{name}")
+    return Unknown(f"attribute `{name}` of a {type(obj).__name__}")
+
+
+def _call_builtin(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if name == "dict":
+        out = DictV()
+        if args and isinstance(args[0], DictV):
+            out.items.update(args[0].items)
+        out.items.update(kwargs)
+        return out
+    if name in ("list", "tuple", "sorted") and len(args) == 1:
+        if isinstance(args[0], list | tuple):
+            items = list(args[0])
+            if name == "sorted" and all(isinstance(i, str) for i in items):
+                items.sort()
+            return tuple(items) if name == "tuple" else items
+        if isinstance(args[0], DictV):
+            return list(args[0].items)
+    if name == "str" and len(args) == 1 and _is_literal(args[0]):
+        return str(args[0])
+    if name == "getattr" and len(args) >= 2:
+        return Unknown("getattr")
+    return Unknown(f"result of `{name}(...)`")

@@ -1,0 +1,270 @@
+"""Lower one libcst module into the `ir` form.
+
+This is the only place that looks at a syntax tree. It keeps every statement
+that can bind a name, define a function or class, import, call, loop or return;
+it flattens if/try/with/while/match into blocks whose branches are all taken
+(the scan cannot know a runtime condition, and a route registered under a
+condition is still a route the app may serve).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from migrate.scan import ir
+
+_EMPTY = cst.Module(body=[])
+
+
+class _Lowerer:
+    def __init__(self, positions: dict[cst.CSTNode, CodeRange]) -> None:
+        self.positions = positions
+
+    def line(self, node: cst.CSTNode) -> int:
+        pos = self.positions.get(node)
+        return pos.start.line if pos is not None else 0
+
+    def opaque(self, node: cst.CSTNode) -> ir.Opaque:
+        text = _EMPTY.code_for_node(node)
+        if len(text) > 80:
+            text = text[:77] + "..."
+        return ir.Opaque(" ".join(text.split()), self.line(node))
+
+    # ---------------------------------------------------------- expressions
+
+    def expr(self, node: cst.BaseExpression) -> ir.Expr:  # noqa: C901 - one dispatch
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False", "None"):
+                return ir.Const({"True": True, "False": False, "None": None}[node.value])
+            return ir.Name(node.value)
+        if isinstance(node, cst.Attribute):
+            return ir.Attr(self.expr(node.value), node.attr.value)
+        if isinstance(node, cst.Call):
+            return self.call(node)
+        if isinstance(node, cst.SimpleString):
+            return ir.Const(node.evaluated_value)
+        if isinstance(node, cst.ConcatenatedString):
+            value = node.evaluated_value
+            if value is not None:
+                return ir.Const(value)
+            return ir.BinOp("+", self.expr(node.left), self.expr(node.right))
+        if isinstance(node, cst.FormattedString):
+            return self.fstring(node)
+        if isinstance(node, cst.Integer | cst.Float):
+            return ir.Const(node.evaluated_value)
+        if isinstance(node, cst.List | cst.Tuple | cst.Set):
+            kind = {cst.List: "list", cst.Tuple: "tuple", cst.Set: "set"}[type(node)]
+            return ir.Seq(kind, tuple(self.element(e) for e in node.elements))
+        if isinstance(node, cst.Dict):
+            return self.dict(node)
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):
+                return ir.BinOp("+", self.expr(node.left), self.expr(node.right))
+            if isinstance(node.operator, cst.Modulo):
+                return ir.BinOp("%", self.expr(node.left), self.expr(node.right))
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+            index = node.slice[0].slice
+            if isinstance(index, cst.Index):
+                return ir.Subscript(self.expr(node.value), self.expr(index.value))
+        if (
+            isinstance(node, cst.UnaryOperation)
+            and isinstance(node.operator, cst.Minus)
+            and isinstance(node.expression, cst.Integer | cst.Float)
+        ):
+            return ir.Const(-node.expression.evaluated_value)
+        return self.opaque(node)
+
+    def element(self, node: cst.BaseElement) -> ir.Expr:
+        if isinstance(node, cst.StarredElement):
+            return ir.Star(self.expr(node.value))
+        return self.expr(node.value)
+
+    def dict(self, node: cst.Dict) -> ir.Expr:
+        items: list[tuple[ir.Expr | None, ir.Expr]] = []
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                items.append((self.expr(element.key), self.expr(element.value)))
+            else:
+                items.append((None, self.expr(element.value)))
+        return ir.DictE(tuple(items))
+
+    def fstring(self, node: cst.FormattedString) -> ir.Expr:
+        parts: list[str | ir.Expr] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(part.value.replace("{{", "{").replace("}}", "}"))
+            elif part.format_spec or part.conversion:
+                return self.opaque(node)
+            else:
+                parts.append(self.expr(part.expression))
+        return ir.FStr(tuple(parts))
+
+    def call(self, node: cst.Call) -> ir.Call:
+        args: list[ir.Expr] = []
+        kwargs: list[tuple[str | None, ir.Expr]] = []
+        for arg in node.args:
+            value = self.expr(arg.value)
+            if arg.keyword is not None:
+                kwargs.append((arg.keyword.value, value))
+            elif arg.star == "**":
+                kwargs.append((None, value))
+            elif arg.star == "*":
+                args.append(ir.Star(value))
+            else:
+                args.append(value)
+        return ir.Call(self.expr(node.func), tuple(args), tuple(kwargs), self.line(node))
+
+    def target(self, node: cst.BaseExpression) -> ir.Expr:
+        if isinstance(node, cst.Tuple | cst.List):
+            return ir.Seq("tuple", tuple(self.target(e.value) for e in node.elements))
+        if isinstance(node, cst.StarredElement):
+            return ir.Star(self.target(node.value))
+        return self.expr(node)
+
+    # ----------------------------------------------------------- statements
+
+    def block(self, body: Sequence[cst.CSTNode] | cst.BaseSuite, scope: str) -> tuple[ir.Stmt, ...]:
+        if isinstance(body, cst.IndentedBlock):
+            statements: Sequence[cst.CSTNode] = body.body
+        elif isinstance(body, cst.SimpleStatementSuite):
+            statements = body.body
+        elif isinstance(body, cst.BaseSuite):
+            statements = ()
+        else:
+            statements = body
+        out: list[ir.Stmt] = []
+        for statement in statements:
+            out.extend(self.stmt(statement, scope))
+        return tuple(out)
+
+    def stmt(self, node: cst.CSTNode, scope: str) -> list[ir.Stmt]:  # noqa: C901 - one dispatch
+        line = self.line(node)
+        if isinstance(node, cst.SimpleStatementLine):
+            out: list[ir.Stmt] = []
+            for small in node.body:
+                out.extend(self.small(small, line))
+            return out
+        if isinstance(node, cst.BaseSmallStatement):
+            return self.small(node, line)
+        if isinstance(node, cst.FunctionDef):
+            return [self.funcdef(node, scope)]
+        if isinstance(node, cst.ClassDef):
+            qualname = f"{scope}.{node.name.value}" if scope else node.name.value
+            return [
+                ir.ClassDef(
+                    node.name.value,
+                    qualname,
+                    tuple(self.expr(a.value) for a in node.bases if a.keyword is None),
+                    tuple(self.expr(d.decorator) for d in node.decorators),
+                    self.block(node.body, qualname),
+                    line,
+                )
+            ]
+        if isinstance(node, cst.For):
+            body = self.block(node.body, scope)
+            orelse = self.block(node.orelse.body, scope) if node.orelse else ()
+            loop = ir.For(self.target(node.target), self.expr(node.iter), body, line)
+            return [loop, *orelse]
+        if isinstance(node, cst.If):
+            parts = list(self.block(node.body, scope))
+            if isinstance(node.orelse, cst.If):
+                parts.extend(self.stmt(node.orelse, scope))
+            elif isinstance(node.orelse, cst.Else):
+                parts.extend(self.block(node.orelse.body, scope))
+            return [ir.Block(tuple(parts), "if", line)]
+        if isinstance(node, cst.Try | cst.TryStar):
+            parts = list(self.block(node.body, scope))
+            for handler in node.handlers:
+                parts.extend(self.block(handler.body, scope))
+            if node.orelse:
+                parts.extend(self.block(node.orelse.body, scope))
+            if node.finalbody:
+                parts.extend(self.block(node.finalbody.body, scope))
+            return [ir.Block(tuple(parts), "try", line)]
+        if isinstance(node, cst.With):
+            binds: list[ir.Stmt] = []
+            for item in node.items:
+                if item.asname is not None:
+                    target = self.target(item.asname.name)
+                    binds.append(ir.Assign((target,), self.opaque(item.item), line))
+                else:
+                    binds.append(ir.ExprStmt(self.expr(item.item), line))
+            return [ir.Block((*binds, *self.block(node.body, scope)), "with", line)]
+        if isinstance(node, cst.While):
+            return [ir.Block(self.block(node.body, scope), "while", line)]
+        if isinstance(node, cst.Match):
+            parts = []
+            for case in node.cases:
+                parts.extend(self.block(case.body, scope))
+            return [ir.Block(tuple(parts), "match", line)]
+        return []
+
+    def small(self, node: cst.BaseSmallStatement, line: int) -> list[ir.Stmt]:
+        if isinstance(node, cst.Assign):
+            targets = tuple(self.target(t.target) for t in node.targets)
+            return [ir.Assign(targets, self.expr(node.value), line)]
+        if isinstance(node, cst.AnnAssign) and node.value is not None:
+            return [ir.Assign((self.target(node.target),), self.expr(node.value), line)]
+        if isinstance(node, cst.AugAssign):
+            target = self.target(node.target)
+            if isinstance(node.operator, cst.AddAssign):
+                return [ir.Assign((target,), ir.BinOp("+", target, self.expr(node.value)), line)]
+            return [ir.Assign((target,), self.opaque(node.value), line)]
+        if isinstance(node, cst.Expr):
+            return [ir.ExprStmt(self.expr(node.value), line)]
+        if isinstance(node, cst.Return):
+            value = self.expr(node.value) if node.value is not None else None
+            return [ir.Return(value, line)]
+        if isinstance(node, cst.Import):
+            return [
+                ir.Import(_EMPTY.code_for_node(a.name), _asname(a), line) for a in node.names
+            ]
+        if isinstance(node, cst.ImportFrom):
+            module = _EMPTY.code_for_node(node.module) if node.module is not None else ""
+            if isinstance(node.names, cst.ImportStar):
+                names: tuple[tuple[str, str | None], ...] = (("*", None),)
+            else:
+                names = tuple((_EMPTY.code_for_node(a.name), _asname(a)) for a in node.names)
+            return [ir.ImportFrom(module, len(node.relative), names, line)]
+        return []
+
+    def funcdef(self, node: cst.FunctionDef, scope: str) -> ir.FuncDef:
+        qualname = f"{scope}.{node.name.value}" if scope else node.name.value
+        params: list[ir.Param] = []
+        p = node.params
+        for param in (*p.posonly_params, *p.params):
+            params.append(ir.Param(param.name.value, self._default(param)))
+        if isinstance(p.star_arg, cst.Param):
+            params.append(ir.Param(p.star_arg.name.value, None, "star"))
+        for param in p.kwonly_params:
+            params.append(ir.Param(param.name.value, self._default(param), "kwonly"))
+        if p.star_kwarg is not None:
+            params.append(ir.Param(p.star_kwarg.name.value, None, "dstar"))
+        return ir.FuncDef(
+            node.name.value,
+            qualname,
+            tuple(params),
+            tuple(self.expr(d.decorator) for d in node.decorators),
+            self.block(node.body, f"{qualname}.<locals>"),
+            self.line(node),
+        )
+
+    def _default(self, param: cst.Param) -> ir.Expr | None:
+        return self.expr(param.default) if param.default is not None else None
+
+
+def _asname(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is None:
+        return None
+    name = alias.asname.name
+    return name.value if isinstance(name, cst.Name) else None
+
+
+def lower_module(module: cst.Module, path: str, is_package: bool) -> ir.ModuleIR:
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = dict(wrapper.resolve(PositionProvider))
+    lowerer = _Lowerer(positions)
+    return ir.ModuleIR(path, lowerer.block(wrapper.module.body, ""), is_package)

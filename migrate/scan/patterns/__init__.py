@@ -1,0 +1,1 @@
+"""One module per library or Flask pattern the route inventory understands."""

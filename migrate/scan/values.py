@@ -1,0 +1,106 @@
+"""Values of the link step's small abstract interpreter.
+
+Python literals (str, int, float, bool, None, bytes) stand for themselves;
+lists and tuples of values are Python lists and tuples; everything else is one
+of the classes below. `Unknown` is what the scan could not know statically; it
+carries the reason and the place, so a route that depends on it becomes a
+finding instead of vanishing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from migrate.scan import ir
+    from migrate.scan.interp import Env, ModuleRT
+
+
+@dataclass(eq=False)
+class Unknown:
+    reason: str
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(eq=False)
+class ExternalV:
+    """Something imported from outside the scanned code, by qualified name."""
+
+    qualname: str
+
+
+@dataclass(eq=False)
+class ModuleV:
+    rt: ModuleRT
+
+
+@dataclass(eq=False)
+class FuncV:
+    fdef: ir.FuncDef
+    module: ModuleRT
+    closure: Env | None
+    defaults: dict[str, Any]
+    self_obj: Any = None  # bound method receiver
+    name: str = ""  # __name__ (functools.wraps changes it)
+    origin: FuncV | None = None  # the user's view function a decorator wrapped
+    decorators: tuple[str, ...] = ()  # text of decorators applied, innermost first
+    methods: Any = None  # a `view.methods = [...]` attribute
+
+    @property
+    def view(self) -> FuncV:
+        return self.origin if self.origin is not None else self
+
+
+@dataclass(eq=False)
+class ClassV:
+    cdef: ir.ClassDef
+    module: ModuleRT
+    bases: list[Any]
+    attrs: dict[str, Any]
+
+
+@dataclass(eq=False)
+class InstanceV:
+    cls: ClassV
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class ViewV:
+    """`SomeView.as_view(name)`: a view function made from a class."""
+
+    cls: Any  # ClassV | ExternalV
+    name: Any
+    line: int = 0
+
+
+@dataclass(eq=False)
+class BuiltinFn:
+    """A callable the interpreter implements in Python (decorators, methods)."""
+
+    fn: Callable[..., Any]
+    label: str = ""
+
+
+@dataclass(eq=False)
+class SuperV:
+    obj: Any
+    cls: ClassV
+
+
+@dataclass(eq=False)
+class DictV:
+    items: dict[Any, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where an interpreted call happens: file, line, and enclosing function."""
+
+    file: str
+    line: int
+    function: str = ""
+    loops: tuple[int, ...] = ()  # lines of enclosing loops the scan unrolled
