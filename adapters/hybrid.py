@@ -24,7 +24,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -63,11 +63,12 @@ class HybridApp(FastAPI):
         threads: int = DEFAULT_THREADS,
         served_by_header: str | None = None,
         progress: MigrationProgress | None = None,
+        flask_app: Flask | None = None,
         **fastapi_options: Any,
     ) -> None:
         super().__init__(**fastapi_options)
         self.legacy = LegacyApp(legacy, threads=threads)
-        self.flask_app = find_flask_app(legacy)
+        self.flask_app = flask_app or find_flask_app(legacy)
         self.progress = progress
         self.served_by_header = served_by_header.lower().encode() if served_by_header else None
         self.uncounted_paths: set[str] = set()
@@ -119,6 +120,7 @@ def hybrid(
     progress: bool | MigrationProgress = False,
     progress_url: str | None = None,
     lifespan: Lifespan[Any] | None = None,
+    flask_app: Flask | None = None,
     **fastapi_options: Any,
 ) -> HybridApp:
     """Serve ``routers`` natively and every other request with the ``legacy`` WSGI app.
@@ -144,6 +146,10 @@ def hybrid(
         as JSON. ``progress_url`` alone implies ``progress=True``.
     ``lifespan``
         FastAPI lifespan, run as usual; the progress summary is logged after it exits.
+    ``flask_app``
+        the Flask app behind ``legacy`` when it is wrapped in WSGI middleware (found
+        automatically for a Flask app or its ``wsgi_app``); used for the docs
+        collision check and progress endpoint names.
 
     Other keyword arguments go to :class:`fastapi.FastAPI` (``title``, ``root_path``...).
     """
@@ -154,13 +160,15 @@ def hybrid(
         "swagger_ui_oauth2_redirect_url", f"{docs_url}/oauth2-redirect" if docs_url else None
     )
     own_paths = [p for p in (docs_url, oauth2_url, openapi_url, redoc_url, progress_url) if p]
-    _refuse_shadowing(find_flask_app(legacy), own_paths)
+    flask_app = flask_app or find_flask_app(legacy)
+    _refuse_shadowing(flask_app, own_paths)
     fastapi_options.setdefault("redirect_slashes", False)
     app = HybridApp(
         legacy,
         threads=threads,
         served_by_header=served_by_header,
         progress=counter,
+        flask_app=flask_app,
         docs_url=docs_url,
         openapi_url=openapi_url,
         redoc_url=redoc_url,
@@ -213,7 +221,7 @@ def _with_progress_log(
         return lifespan
 
     @asynccontextmanager
-    async def lifespan_then_log(app: Any) -> AsyncIterator[Mapping[str, Any] | None]:
+    async def lifespan_then_log(app: Any) -> AsyncIterator[Any]:
         try:
             if lifespan is None:
                 yield None

@@ -45,7 +45,7 @@ class LegacyApp:
             raise ValueError(f"threads must be at least 1, got {threads}")
         self.wsgi_app = wsgi_app
         self.threads = threads
-        self._middleware = WSGIMiddleware(_StopOnDisconnect(wsgi_app), workers=threads)
+        self._middleware = WSGIMiddleware(cast(Any, _StopOnDisconnect(wsgi_app)), workers=threads)
         self._asgi = cast(ASGIApp, self._middleware)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

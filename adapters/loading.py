@@ -33,9 +33,7 @@ def load_object(spec: str, *, app_dir: str | None = ".") -> object:
     """Import the object ``spec`` names (calling it if the spec ends in ``()``)."""
     match = _SPEC.match(spec.strip())
     if match is None:
-        raise SpecError(
-            f"invalid spec {spec!r}: expected 'module:attribute' or 'module:factory()'"
-        )
+        raise SpecError(f"invalid spec {spec!r}: expected 'module:attribute' or 'module:factory()'")
     module_name, attr_path = match["module"], match["attr"]
     if app_dir is not None and app_dir not in sys.path:
         sys.path.insert(0, app_dir)

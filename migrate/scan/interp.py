@@ -67,6 +67,7 @@ class Env:
     function: str  # qualname of the running function, "" at module level
     returns: list[Any] = field(default_factory=list)
     loops: tuple[int, ...] = ()  # lines of enclosing unrolled loops
+    weak: bool = False  # inside a flattened branch: None/Unknown do not clobber
 
     def lookup(self, name: str) -> Any:
         env: Env | None = self
@@ -86,7 +87,13 @@ _BUILTIN_TYPES: dict[str, Any] = {"dict": dict, "list": list, "tuple": tuple, "s
 class Interpreter:
     def __init__(self, modules: dict[str, ir.ModuleIR]) -> None:
         library.load_patterns()
-        self.modules = {name: ModuleRT(name, code) for name, code in modules.items()}
+        by_code: dict[int, ModuleRT] = {}
+        self.modules: dict[str, ModuleRT] = {}
+        for name, code in modules.items():  # canonical names come first, aliases after
+            if id(code) not in by_code:
+                by_code[id(code)] = ModuleRT(name, code)
+            self.modules[name] = by_code[id(code)]
+        self.unique_modules = list(by_code.values())
         self.findings: list[Finding] = []
         self.heap: dict[tuple[Any, ...], Any] = {}  # allocation site + args -> object
         self.objects: list[Any] = []  # every Flask object created, in order
@@ -98,9 +105,9 @@ class Interpreter:
     # ------------------------------------------------------------- driving
 
     def run(self) -> None:
-        for rt in self.modules.values():
+        for rt in self.unique_modules:
             self.execute_module(rt)
-        for rt in self.modules.values():
+        for rt in self.unique_modules:
             for stmt in rt.code.body:
                 if isinstance(stmt, ir.FuncDef) and id(stmt) not in self.called:
                     value = rt.env.vars.get(stmt.name)
@@ -225,7 +232,10 @@ class Interpreter:
         elif isinstance(stmt, ir.For):
             self.exec_for(stmt, env)
         elif isinstance(stmt, ir.Block):
+            weak = env.weak
+            env.weak = stmt.kind in ("if", "try", "match")
             self.exec_block(stmt.body, env)
+            env.weak = weak
         return False
 
     def exec_for(self, stmt: ir.For, env: Env) -> None:
@@ -254,6 +264,10 @@ class Interpreter:
 
     def assign(self, target: ir.Expr, value: Any, env: Env, line: int) -> None:
         if isinstance(target, ir.Name):
+            if env.weak and (value is None or isinstance(value, Unknown)):
+                old = env.vars.get(target.id)
+                if old is not None and not isinstance(old, Unknown):
+                    return
             env.vars[target.id] = value
             label = target.id if not env.function else f"{env.function}.{target.id}"
             if hasattr(value, "label") and not value.label:
@@ -308,10 +322,10 @@ class Interpreter:
         body_env = Env({}, env, env.module, env.function)
         cls = ClassV(cdef, env.module, bases, body_env.vars)
         self.exec_block(cdef.body, body_env)
-        for key, member in body_env.vars.items():
+        for member in body_env.vars.values():
             if isinstance(member, FuncV) and member.closure is body_env:
                 member.closure = env if env.function else None
-            body_env.vars[key] = member
+                member.owner = cls
         env.vars[cdef.name] = self.decorate(cls, cdef.decorators, env, cdef.line)
 
     def decorate(self, value: Any, decorators: tuple[ir.Expr, ...], env: Env, line: int) -> Any:
@@ -432,6 +446,8 @@ class Interpreter:
             elif isinstance(value, DictV):
                 kwargs.update({k: v for k, v in value.items.items() if isinstance(k, str)})
         site = Site(env.module.code.path, expr.line, env.function, env.loops)
+        if isinstance(func, ExternalV) and func.qualname == "builtins.super":
+            return self.make_super(args, env)
         if isinstance(func, Unknown) and isinstance(expr.func, ir.Attr):
             if expr.func.attr in ROUTING_NAMES:
                 self.finding(
@@ -441,6 +457,15 @@ class Interpreter:
                     site.line,
                 )
         return self.call(func, args, kwargs, site)
+
+    def make_super(self, args: list[Any], env: Env) -> Any:
+        if len(args) == 2 and isinstance(args[0], ClassV):
+            return SuperV(args[1], args[0])
+        owner = env.lookup("__class__")
+        this = env.lookup("__self__")
+        if isinstance(owner, ClassV) and this is not _MISSING:
+            return SuperV(this, owner)
+        return Unknown("super() outside a method the scan follows", env.module.code.path)
 
     # --------------------------------------------------------------- calls
 
@@ -502,6 +527,9 @@ class Interpreter:
         try:
             parent = fn.closure if fn.closure is not None else fn.module.env
             frame = Env(bound, parent, fn.module, fn.fdef.qualname, loops=site.loops)
+            if fn.owner is not None and fn.fdef.params:
+                bound["__class__"] = fn.owner
+                bound["__self__"] = bound.get(fn.fdef.params[0].name)
             self.exec_block(fn.fdef.body, frame)
         finally:
             self.stack.pop()
@@ -616,7 +644,8 @@ class Interpreter:
 
 
 def _bind_self(fn: FuncV, obj: Any) -> FuncV:
-    return FuncV(fn.fdef, fn.module, fn.closure, fn.defaults, obj, fn.name, fn.origin, fn.decorators)
+    return FuncV(fn.fdef, fn.module, fn.closure, fn.defaults, obj, fn.name, fn.origin,
+                 fn.decorators, fn.methods, fn.owner)
 
 
 def _pick_return(returns: list[Any]) -> Any:

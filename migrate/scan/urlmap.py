@@ -97,8 +97,9 @@ class Resolver:
         self.registered.setdefault(id(bp), set()).add(state.full_name)
         static = bp.effective_static_url_path() if bp.static_folder is not None else None
         if isinstance(static, str):
-            self.emit(app_id, state, f"{static}/<path:filename>", "static", None, ["GET"], {},
-                      None, kind="static", source=bp.site)
+            decl = RuleDecl(f"{static}/<path:filename>", "static", None, ["GET"], {}, bp.site,
+                            kind="static")
+            self.add_decl(app_id, state, decl, bp)
         for decl in bp.rules:
             self.add_decl(app_id, state, decl, bp)
         for reg in bp.registrations:

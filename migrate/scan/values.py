@@ -48,6 +48,7 @@ class FuncV:
     origin: FuncV | None = None  # the user's view function a decorator wrapped
     decorators: tuple[str, ...] = ()  # text of decorators applied, innermost first
     methods: Any = None  # a `view.methods = [...]` attribute
+    owner: ClassV | None = None  # the class whose body defines it (for `super()`)
 
     @property
     def view(self) -> FuncV:
