@@ -25,6 +25,8 @@ CONSTRUCTORS: dict[str, Constructor] = {}
 ATTRIBUTES: dict[type, AttrProvider] = {}
 ALIASES: dict[str, str] = {}
 ANCESTORS: dict[str, str] = {}
+# run after every module and entry point, before rules are resolved
+BEFORE_RESOLVE: list[Callable[[Interpreter], None]] = []
 
 
 def constructor(*qualnames: str) -> Callable[[Constructor], Constructor]:
@@ -64,6 +66,12 @@ def lineage(qualname: str) -> list[str]:
     while out[-1] in ANCESTORS and len(out) < 16:
         out.append(ANCESTORS[out[-1]])
     return out
+
+
+def before_resolve(fn: Callable[[Interpreter], None]) -> Callable[[Interpreter], None]:
+    if fn not in BEFORE_RESOLVE:
+        BEFORE_RESOLVE.append(fn)
+    return fn
 
 
 def load_patterns() -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migrate import model
+from migrate.scan import library
 from migrate.scan.interp import Interpreter
 from migrate.scan.objects import AppObj, BlueprintObj, FlaskObj, RuleDecl
 from migrate.scan.values import ClassV, ExternalV, FuncV, Unknown, ViewV
@@ -319,6 +320,8 @@ def _missing() -> object:
 
 
 def resolve(interp: Interpreter, module_of: dict[str, str]) -> tuple[list[model.Route], Resolver]:
+    for hook in library.BEFORE_RESOLVE:
+        hook(interp)
     resolver = Resolver(interp, module_of)
     for obj in interp.objects:
         if isinstance(obj, AppObj):
