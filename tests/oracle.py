@@ -127,9 +127,7 @@ def static_inventory(root: Path | str, app: str | None = None) -> set[Triple]:
 
     inv = scan_paths([Path(root)])
     return {
-        _triple(r.rule, r.methods, r.endpoint)
-        for r in inv.routes
-        if app is None or r.app == app
+        _triple(r.rule, r.methods, r.endpoint) for r in inv.routes if app is None or r.app == app
     }
 
 

@@ -82,23 +82,47 @@ def app_from_environ() -> HybridApp:
 
 @click.command()
 @click.argument("app_spec", metavar="APP_SPEC")
-@click.option("--router", "routers", multiple=True, metavar="MODULE:ROUTER",
-              help="A FastAPI APIRouter whose routes are served natively. Repeatable.")
+@click.option(
+    "--router",
+    "routers",
+    multiple=True,
+    metavar="MODULE:ROUTER",
+    help="A FastAPI APIRouter whose routes are served natively. Repeatable.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to bind.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes.")
-@click.option("--threads", type=click.IntRange(min=1), default=DEFAULT_THREADS,
-              show_default=True, help="Threads running the legacy WSGI app, per worker.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to bind."
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes."
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=DEFAULT_THREADS,
+    show_default=True,
+    help="Threads running the legacy WSGI app, per worker.",
+)
 @click.option("--reload", is_flag=True, help="Restart when Python files change (development).")
 @click.option("--root-path", default="", help="Prefix a proxy strips before forwarding.")
-@click.option("--progress", is_flag=True,
-              help=f"Add an {SERVED_BY_HEADER} header and log per-endpoint counts on exit.")
+@click.option(
+    "--progress",
+    is_flag=True,
+    help=f"Add an {SERVED_BY_HEADER} header and log per-endpoint counts on exit.",
+)
 @click.option("--progress-url", metavar="PATH", help="Also serve the counts as JSON at PATH.")
-def serve(app_spec: str, routers: tuple[str, ...], host: str, port: int, workers: int,
-          threads: int, reload: bool, root_path: str, progress: bool,
-          progress_url: str | None) -> None:
+def serve(
+    app_spec: str,
+    routers: tuple[str, ...],
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    reload: bool,
+    root_path: str,
+    progress: bool,
+    progress_url: str | None,
+) -> None:
     """Serve APP_SPEC (module:app or module:create_app()) with migrated routers, under uvicorn.
 
     Requests a --router route handles (path and method) are served by FastAPI;
@@ -113,12 +137,16 @@ def serve(app_spec: str, routers: tuple[str, ...], host: str, port: int, workers
         err=True,
     )
     options: dict[str, Any] = {
-        "host": host, "port": port, "root_path": root_path, "log_config": _log_config(),
+        "host": host,
+        "port": port,
+        "root_path": root_path,
+        "log_config": _log_config(),
     }
     if workers > 1 or reload:
         os.environ[ENV_VAR] = json.dumps(asdict(settings))
-        uvicorn.run(f"{__name__}:app_from_environ", factory=True, workers=workers,
-                    reload=reload, **options)
+        uvicorn.run(
+            f"{__name__}:app_from_environ", factory=True, workers=workers, reload=reload, **options
+        )
     else:
         uvicorn.run(app, **options)
 

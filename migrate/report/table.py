@@ -13,7 +13,9 @@ from migrate.model import Inventory
 def render(inventory: Inventory, color: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, width=160, no_color=not color)
-    routes = Table(title=f"Routes ({len(inventory.routes)}) in {inventory.root}", title_justify="left")
+    routes = Table(
+        title=f"Routes ({len(inventory.routes)}) in {inventory.root}", title_justify="left"
+    )
     for column in ("Rule", "Methods", "Endpoint", "View", "App"):
         routes.add_column(column, overflow="fold")
     for r in sorted(inventory.routes, key=lambda r: (r.app, r.rule, r.endpoint)):

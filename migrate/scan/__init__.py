@@ -102,7 +102,9 @@ def _apps(interp: Interpreter, resolver: object, module_of: dict[str, str]) -> l
             static = obj.effective_static_url_path()
             out.append(
                 model.App(
-                    resolver.app_id(obj), obj.site.file, obj.site.line,
+                    resolver.app_id(obj),
+                    obj.site.file,
+                    obj.site.line,
                     obj.factory.split(".<locals>")[0] or None,
                     static if isinstance(static, str) else None,
                 )

@@ -17,8 +17,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", ".tox", ".nox", "node_modules", "site-packages", "__pycache__",
-     "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "site-packages",
+        "__pycache__",
+        "build",
+        "dist",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".eggs",
+    }
 )
 TEST_DIRS = frozenset({"tests", "test"})
 
@@ -35,8 +49,9 @@ def is_test_file(name: str) -> bool:
     return name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py")
 
 
-def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
-             include_tests: bool = False) -> Iterator[SourceFile]:
+def discover(
+    paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (), include_tests: bool = False
+) -> Iterator[SourceFile]:
     seen: set[Path] = set()
     for start in paths:
         start = start.resolve()
@@ -78,7 +93,9 @@ def _walk(top: Path, exclude: tuple[str, ...], include_tests: bool) -> Iterator[
 
 
 def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") for p in patterns)
+    return any(
+        fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") for p in patterns
+    )
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -17,6 +17,7 @@ reached a routing call.
 from __future__ import annotations
 
 import builtins
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,18 +107,37 @@ class Interpreter:
 
     def run(self) -> None:
         for rt in self.unique_modules:
-            self.execute_module(rt)
+            self.guarded(self.execute_module, rt, rt.code.path, 0)
         for rt in self.unique_modules:
             for stmt in rt.code.body:
                 if isinstance(stmt, ir.FuncDef) and id(stmt) not in self.called:
                     value = rt.env.vars.get(stmt.name)
                     if isinstance(value, FuncV) and value.fdef is stmt:
-                        self.call_entry(value)
+                        self.guarded(self.call_entry, value, rt.code.path, stmt.line)
+
+    def guarded(self, step: Any, arg: Any, file: str, line: int) -> None:
+        """One module or entry point; a defect in the scanner must not end the scan."""
+        try:
+            step(arg)
+        except RecursionError:
+            self.stack.clear()
+            self.finding("internal-error", "code nested too deeply to follow", file, line, "error")
+        except Exception as exc:  # reported as a finding; the scan goes on
+            self.stack.clear()
+            self.finding(
+                "internal-error",
+                f"the scanner failed here ({type(exc).__name__}: {exc}); please report it",
+                file,
+                line,
+                "error",
+            )
 
     def call_entry(self, fn: FuncV) -> None:
         args: dict[str, Any] = {}
         for param in fn.fdef.params:
-            reason = f"parameter `{param.name}` of `{fn.fdef.qualname}`, which no scanned code calls"
+            reason = (
+                f"parameter `{param.name}` of `{fn.fdef.qualname}`, which no scanned code calls"
+            )
             args[param.name] = fn.defaults.get(
                 param.name, Unknown(reason, fn.module.code.path, fn.fdef.line)
             )
@@ -134,7 +154,9 @@ class Interpreter:
         self.exec_block(rt.code.body, rt.env)
         rt.state = "done"
 
-    def finding(self, code: str, message: str, file: str, line: int, severity: str = "warning") -> None:
+    def finding(
+        self, code: str, message: str, file: str, line: int, severity: str = "warning"
+    ) -> None:
         key = (code, file, line)
         if key not in self._finding_keys:
             self._finding_keys.add(key)
@@ -206,12 +228,9 @@ class Interpreter:
 
     def exec_block(self, body: tuple[ir.Stmt, ...], env: Env) -> bool:
         """Run statements; True when a top-level `return` ends the body."""
-        for stmt in body:
-            if self.exec_stmt(stmt, env):
-                return True
-        return False
+        return any(self.exec_stmt(stmt, env) for stmt in body)
 
-    def exec_stmt(self, stmt: ir.Stmt, env: Env) -> bool:  # noqa: C901 - one dispatch
+    def exec_stmt(self, stmt: ir.Stmt, env: Env) -> bool:
         if isinstance(stmt, ir.ExprStmt):
             self.eval(stmt.value, env)
         elif isinstance(stmt, ir.Assign):
@@ -243,7 +262,9 @@ class Interpreter:
         if items is None:
             text = stmt.iter.text if isinstance(stmt.iter, ir.Opaque) else "a runtime value"
             reason = f"loop over {text}, not known statically"
-            self.assign(stmt.target, Unknown(reason, env.module.code.path, stmt.line), env, stmt.line)
+            self.assign(
+                stmt.target, Unknown(reason, env.module.code.path, stmt.line), env, stmt.line
+            )
             self.exec_block(stmt.body, env)
             return
         outer = env.loops
@@ -303,15 +324,11 @@ class Interpreter:
             obj.set_attribute(name, value)
         elif hasattr(obj, name) and not isinstance(obj, str | int | float | list | tuple):
             # plain fields of Flask object models (bp.url_prefix = "/x")
-            try:
+            with contextlib.suppress(AttributeError):
                 setattr(obj, name, value)
-            except AttributeError:
-                pass
 
     def define_function(self, fdef: ir.FuncDef, env: Env) -> None:
-        defaults = {
-            p.name: self.eval(p.default, env) for p in fdef.params if p.default is not None
-        }
+        defaults = {p.name: self.eval(p.default, env) for p in fdef.params if p.default is not None}
         closure = env if env.function or env is not env.module.env else None
         value: Any = FuncV(fdef, env.module, closure, defaults, name=fdef.name)
         value = self.decorate(value, fdef.decorators, env, fdef.line)
@@ -347,7 +364,7 @@ class Interpreter:
 
     # --------------------------------------------------------- expressions
 
-    def eval(self, expr: ir.Expr, env: Env) -> Any:  # noqa: C901 - one dispatch
+    def eval(self, expr: ir.Expr, env: Env) -> Any:
         if isinstance(expr, ir.Const):
             return expr.value
         if isinstance(expr, ir.Name):
@@ -401,7 +418,11 @@ class Interpreter:
             key = self.eval(expr.index, env)
             if isinstance(obj, DictV) and _hashable(key) and key in obj.items:
                 return obj.items[key]
-            if isinstance(obj, list | tuple) and isinstance(key, int) and -len(obj) <= key < len(obj):
+            if (
+                isinstance(obj, list | tuple)
+                and isinstance(key, int)
+                and -len(obj) <= key < len(obj)
+            ):
                 return obj[key]
             return Unknown("subscript of a runtime value", env.module.code.path)
         if isinstance(expr, ir.Opaque):
@@ -448,14 +469,17 @@ class Interpreter:
         site = Site(env.module.code.path, expr.line, env.function, env.loops)
         if isinstance(func, ExternalV) and func.qualname == "builtins.super":
             return self.make_super(args, env)
-        if isinstance(func, Unknown) and isinstance(expr.func, ir.Attr):
-            if expr.func.attr in ROUTING_NAMES:
-                self.finding(
-                    "unresolved-receiver",
-                    f"`.{expr.func.attr}(...)` on a value the scan cannot resolve: {func.reason}",
-                    site.file,
-                    site.line,
-                )
+        if (
+            isinstance(func, Unknown)
+            and isinstance(expr.func, ir.Attr)
+            and expr.func.attr in ROUTING_NAMES
+        ):
+            self.finding(
+                "unresolved-receiver",
+                f"`.{expr.func.attr}(...)` on a value the scan cannot resolve: {func.reason}",
+                site.file,
+                site.line,
+            )
         return self.call(func, args, kwargs, site)
 
     def make_super(self, args: list[Any], env: Env) -> Any:
@@ -480,7 +504,9 @@ class Interpreter:
             return self.call_external(func, args, kwargs, site)
         return Unknown("call of a value the scan cannot resolve", site.file, site.line)
 
-    def call_external(self, func: ExternalV, args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+    def call_external(
+        self, func: ExternalV, args: list[Any], kwargs: dict[str, Any], site: Site
+    ) -> Any:
         qualname = library.canonical(func.qualname)
         ctor = library.CONSTRUCTORS.get(qualname)
         if ctor is not None:
@@ -522,7 +548,9 @@ class Interpreter:
         fid = id(fn.fdef)
         self.called.add(fid)
         if fid in self.stack or len(self.stack) >= MAX_DEPTH:
-            return Unknown(f"recursive or too deep call of `{fn.fdef.qualname}`", site.file, site.line)
+            return Unknown(
+                f"recursive or too deep call of `{fn.fdef.qualname}`", site.file, site.line
+            )
         self.stack.append(fid)
         try:
             parent = fn.closure if fn.closure is not None else fn.module.env
@@ -550,7 +578,9 @@ class Interpreter:
             self.call_function(_bind_self(init, instance), args, kwargs, site)
         return instance
 
-    def init_subclass(self, obj: Any, cls: ClassV, args: list[Any], kwargs: dict[str, Any], site: Site) -> bool:
+    def init_subclass(
+        self, obj: Any, cls: ClassV, args: list[Any], kwargs: dict[str, Any], site: Site
+    ) -> bool:
         """Run a scanned subclass's own `__init__` on a library object; False if none."""
         init = self.class_attr(cls, "__init__")
         if not isinstance(init, FuncV):
@@ -581,7 +611,7 @@ class Interpreter:
                         return value
         return _MISSING
 
-    def getattr(self, obj: Any, name: str, env: Env | None = None) -> Any:  # noqa: C901
+    def getattr(self, obj: Any, name: str, env: Env | None = None) -> Any:
         if isinstance(obj, ModuleV):
             return self.module_attr(obj.rt, name)
         if isinstance(obj, ExternalV):
@@ -644,8 +674,18 @@ class Interpreter:
 
 
 def _bind_self(fn: FuncV, obj: Any) -> FuncV:
-    return FuncV(fn.fdef, fn.module, fn.closure, fn.defaults, obj, fn.name, fn.origin,
-                 fn.decorators, fn.methods, fn.owner)
+    return FuncV(
+        fn.fdef,
+        fn.module,
+        fn.closure,
+        fn.defaults,
+        obj,
+        fn.name,
+        fn.origin,
+        fn.decorators,
+        fn.methods,
+        fn.owner,
+    )
 
 
 def _pick_return(returns: list[Any]) -> Any:
@@ -686,8 +726,21 @@ def _text(expr: ir.Expr) -> str:
 
 
 _STR_METHODS = frozenset(
-    {"lower", "upper", "strip", "rstrip", "lstrip", "replace", "format", "join", "split",
-     "title", "capitalize", "removeprefix", "removesuffix"}
+    {
+        "lower",
+        "upper",
+        "strip",
+        "rstrip",
+        "lstrip",
+        "replace",
+        "format",
+        "join",
+        "split",
+        "title",
+        "capitalize",
+        "removeprefix",
+        "removesuffix",
+    }
 )
 
 
@@ -720,7 +773,14 @@ def _value_method(obj: Any, name: str) -> Any:
             return None
 
         return BuiltinFn(mutate, f"list.{name}")
-    if isinstance(obj, DictV) and name in ("get", "items", "values", "keys", "update", "setdefault"):
+    if isinstance(obj, DictV) and name in (
+        "get",
+        "items",
+        "values",
+        "keys",
+        "update",
+        "setdefault",
+    ):
 
         def dict_method(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             if name == "items":

@@ -80,7 +80,9 @@ class Opaque:
     line: int
 
 
-Expr: TypeAlias = Name | Attr | Const | Star | Call | Seq | DictE | BinOp | FStr | Subscript | Opaque
+Expr: TypeAlias = (
+    Name | Attr | Const | Star | Call | Seq | DictE | BinOp | FStr | Subscript | Opaque
+)
 
 # ---------------------------------------------------------------- statements
 
@@ -163,7 +165,9 @@ class Block:
     line: int
 
 
-Stmt: TypeAlias = Assign | ExprStmt | Return | Import | ImportFrom | FuncDef | ClassDef | For | Block
+Stmt: TypeAlias = (
+    Assign | ExprStmt | Return | Import | ImportFrom | FuncDef | ClassDef | For | Block
+)
 
 
 @dataclass(frozen=True, slots=True)

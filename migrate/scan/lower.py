@@ -35,7 +35,7 @@ class _Lowerer:
 
     # ---------------------------------------------------------- expressions
 
-    def expr(self, node: cst.BaseExpression) -> ir.Expr:  # noqa: C901 - one dispatch
+    def expr(self, node: cst.BaseExpression) -> ir.Expr:
         if isinstance(node, cst.Name):
             if node.value in ("True", "False", "None"):
                 return ir.Const({"True": True, "False": False, "None": None}[node.value])
@@ -96,7 +96,9 @@ class _Lowerer:
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
                 parts.append(part.value.replace("{{", "{").replace("}}", "}"))
-            elif part.format_spec or part.conversion:
+            elif not isinstance(part, cst.FormattedStringExpression) or (
+                part.format_spec or part.conversion
+            ):
                 return self.opaque(node)
             else:
                 parts.append(self.expr(part.expression))
@@ -140,7 +142,7 @@ class _Lowerer:
             out.extend(self.stmt(statement, scope))
         return tuple(out)
 
-    def stmt(self, node: cst.CSTNode, scope: str) -> list[ir.Stmt]:  # noqa: C901 - one dispatch
+    def stmt(self, node: cst.CSTNode, scope: str) -> list[ir.Stmt]:
         line = self.line(node)
         if isinstance(node, cst.SimpleStatementLine):
             out: list[ir.Stmt] = []
@@ -219,9 +221,7 @@ class _Lowerer:
             value = self.expr(node.value) if node.value is not None else None
             return [ir.Return(value, line)]
         if isinstance(node, cst.Import):
-            return [
-                ir.Import(_EMPTY.code_for_node(a.name), _asname(a), line) for a in node.names
-            ]
+            return [ir.Import(_EMPTY.code_for_node(a.name), _asname(a), line) for a in node.names]
         if isinstance(node, cst.ImportFrom):
             module = _EMPTY.code_for_node(node.module) if node.module is not None else ""
             if isinstance(node.names, cst.ImportStar):

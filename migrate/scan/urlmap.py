@@ -60,7 +60,9 @@ class Resolver:
     routes: list[model.Route] = field(default_factory=list)
     registered: dict[int, set[str]] = field(default_factory=dict)  # id(bp) -> full names
 
-    def finding(self, code: str, message: str, file: str, line: int, severity: str = "warning") -> None:
+    def finding(
+        self, code: str, message: str, file: str, line: int, severity: str = "warning"
+    ) -> None:
         self.interp.finding(code, message, file, line, severity)
 
     # --------------------------------------------------------------- apps
@@ -70,8 +72,18 @@ class Resolver:
         root = SetupState(app, None)
         static = app.effective_static_url_path()
         if static is not None and not isinstance(static, Unknown):
-            self.emit(app_id, root, f"{static}/<path:filename>", "static", None, ["GET"], {},
-                      None, kind="static", source=app.site)
+            self.emit(
+                app_id,
+                root,
+                f"{static}/<path:filename>",
+                "static",
+                None,
+                ["GET"],
+                {},
+                None,
+                kind="static",
+                source=app.site,
+            )
         for decl in app.rules:
             self.add_decl(app_id, root, decl, app)
         for reg in app.registrations:
@@ -85,27 +97,43 @@ class Resolver:
 
     # ---------------------------------------------------------- blueprints
 
-    def register(self, app_id: str, app: AppObj, bp: BlueprintObj, options: dict[str, Any],
-                 site: Any, depth: int) -> None:
+    def register(
+        self,
+        app_id: str,
+        app: AppObj,
+        bp: BlueprintObj,
+        options: dict[str, Any],
+        site: Any,
+        depth: int,
+    ) -> None:
         """Flask's `Blueprint.register(app, options)`."""
         if depth > MAX_NESTING:
             return
         try:
             state = self.setup_state(app, bp, options)
         except Unresolved as exc:
-            self.finding("unresolved-blueprint", f"blueprint registration: {exc}", site.file, site.line)
+            self.finding(
+                "unresolved-blueprint", f"blueprint registration: {exc}", site.file, site.line
+            )
             return
         self.registered.setdefault(id(bp), set()).add(state.full_name)
         static = bp.effective_static_url_path() if bp.static_folder is not None else None
         if isinstance(static, str):
-            decl = RuleDecl(f"{static}/<path:filename>", "static", None, ["GET"], {}, bp.site,
-                            kind="static")
+            decl = RuleDecl(
+                f"{static}/<path:filename>", "static", None, ["GET"], {}, bp.site, kind="static"
+            )
             self.add_decl(app_id, state, decl, bp)
         for decl in bp.rules:
             self.add_decl(app_id, state, decl, bp)
         for reg in bp.registrations:
-            self.register(app_id, app, reg.child, self.nested_options(state, reg.child, reg.options),
-                          reg.site, depth + 1)
+            self.register(
+                app_id,
+                app,
+                reg.child,
+                self.nested_options(state, reg.child, reg.options),
+                reg.site,
+                depth + 1,
+            )
 
     def setup_state(self, app: AppObj, bp: BlueprintObj, options: dict[str, Any]) -> SetupState:
         name = options.get("name", bp.name)
@@ -116,15 +144,20 @@ class Resolver:
         if subdomain is None:
             subdomain = bp.subdomain
         defaults = _mapping(bp.url_defaults) | _mapping(options.get("url_defaults"))
-        for what, value in (("blueprint name", name), ("url_prefix", url_prefix),
-                            ("subdomain", subdomain)):
+        for what, value in (
+            ("blueprint name", name),
+            ("url_prefix", url_prefix),
+            ("subdomain", subdomain),
+        ):
             if value is not None and not isinstance(value, str):
                 raise Unresolved(what, value)
-        return SetupState(app, bp, name, options.get("name_prefix", ""), url_prefix, subdomain,
-                          defaults)
+        return SetupState(
+            app, bp, name, options.get("name_prefix", ""), url_prefix, subdomain, defaults
+        )
 
-    def nested_options(self, state: SetupState, child: BlueprintObj,
-                       options: dict[str, Any]) -> dict[str, Any]:
+    def nested_options(
+        self, state: SetupState, child: BlueprintObj, options: dict[str, Any]
+    ) -> dict[str, Any]:
         """The options a parent blueprint passes on to a child (Flask's loop)."""
         opts = dict(options)
         child_prefix = opts.get("url_prefix")
@@ -156,8 +189,12 @@ class Resolver:
             endpoint = self.endpoint_for(decl, owner)
             methods = self.methods_for(decl)
         except Unresolved as exc:
-            self.finding("dynamic-rule", f"route not added to the inventory: {exc}",
-                         decl.site.file, decl.site.line)
+            self.finding(
+                "dynamic-rule",
+                f"route not added to the inventory: {exc}",
+                decl.site.file,
+                decl.site.line,
+            )
             return
         if decl.concat_parts is not None and state.blueprint is not None:
             full_endpoint = f"{state.blueprint.name}.{endpoint}"
@@ -168,14 +205,32 @@ class Resolver:
         options = dict(decl.options)
         defaults = options.pop("defaults", None)
         if state.blueprint is not None:
-            defaults = state.url_defaults | _mapping(defaults) if (defaults or state.url_defaults) else None
+            defaults = (
+                state.url_defaults | _mapping(defaults)
+                if (defaults or state.url_defaults)
+                else None
+            )
         view = decl.view if decl.view is not None else owner.endpoint_views.get(decl.endpoint)
-        self.emit(app_id, state, rule, full_endpoint, view, methods, options, defaults,
-                  kind=decl.kind, source=decl.site)
+        self.emit(
+            app_id,
+            state,
+            rule,
+            full_endpoint,
+            view,
+            methods,
+            options,
+            defaults,
+            kind=decl.kind,
+            source=decl.site,
+        )
         if decl.in_loop:
-            self.finding("route-in-loop",
-                         f"route {rule!r} is registered in a loop the scan unrolled over literal values",
-                         decl.site.file, decl.in_loop, "info")
+            self.finding(
+                "route-in-loop",
+                f"route {rule!r} is registered in a loop the scan unrolled over literal values",
+                decl.site.file,
+                decl.in_loop,
+                "info",
+            )
 
     def rule_for(self, state: SetupState, decl: RuleDecl) -> str:
         rule = decl.rule
@@ -240,9 +295,20 @@ class Resolver:
 
     # ---------------------------------------------------------------- emit
 
-    def emit(self, app_id: str, state: SetupState, rule: str, endpoint: str, view: Any,
-             methods: list[str], options: dict[str, Any], defaults: Any, *, kind: str,
-             source: Any) -> None:
+    def emit(
+        self,
+        app_id: str,
+        state: SetupState,
+        rule: str,
+        endpoint: str,
+        view: Any,
+        methods: list[str],
+        options: dict[str, Any],
+        defaults: Any,
+        *,
+        kind: str,
+        source: Any,
+    ) -> None:
         strict = options.get("strict_slashes")
         subdomain = options.get("subdomain", state.subdomain)
         if isinstance(view, ViewV):
@@ -331,8 +397,8 @@ def resolve(interp: Interpreter, module_of: dict[str, str]) -> tuple[list[model.
             name = obj.name if isinstance(obj.name, str) else "?"
             resolver.finding(
                 "unregistered-blueprint",
-                f"blueprint {name!r} has {len(obj.rules)} route(s) but no scanned code registers it "
-                "on an app",
+                f"blueprint {name!r} has {len(obj.rules)} route(s) but no scanned code "
+                "registers it on an app",
                 obj.site.file,
                 obj.site.line,
                 "info",

@@ -15,7 +15,15 @@ from typing import Any
 
 from migrate.scan import library
 from migrate.scan.interp import Interpreter, _key
-from migrate.scan.objects import AppObj, BlueprintObj, ConvertersV, FlaskObj, Registration, RuleDecl, UrlMapV
+from migrate.scan.objects import (
+    AppObj,
+    BlueprintObj,
+    ConvertersV,
+    FlaskObj,
+    Registration,
+    RuleDecl,
+    UrlMapV,
+)
 from migrate.scan.values import BuiltinFn, ClassV, DictV, FuncV, Site, Unknown, ViewV
 
 library.ALIASES.update(
@@ -30,13 +38,28 @@ library.ALIASES.update(
 library.ANCESTORS.update({"flask.views.MethodView": "flask.views.View"})
 
 FLASK_PARAMS = (
-    "import_name", "static_url_path", "static_folder", "static_host", "host_matching",
-    "subdomain_matching", "template_folder", "instance_path", "instance_relative_config",
+    "import_name",
+    "static_url_path",
+    "static_folder",
+    "static_host",
+    "host_matching",
+    "subdomain_matching",
+    "template_folder",
+    "instance_path",
+    "instance_relative_config",
     "root_path",
 )
 BLUEPRINT_PARAMS = (
-    "name", "import_name", "static_folder", "static_url_path", "template_folder",
-    "url_prefix", "subdomain", "url_defaults", "root_path", "cli_group",
+    "name",
+    "import_name",
+    "static_folder",
+    "static_url_path",
+    "template_folder",
+    "url_prefix",
+    "subdomain",
+    "url_defaults",
+    "root_path",
+    "cli_group",
 )
 HTTP_SHORTCUTS = ("get", "post", "put", "patch", "delete")
 
@@ -47,11 +70,23 @@ def bind(names: tuple[str, ...], args: list[Any], kwargs: dict[str, Any]) -> dic
     return bound
 
 
-def allocate(interp: Interpreter, kind: type[FlaskObj], args: list[Any], kwargs: dict[str, Any],
-             site: Site, cls: ClassV | None) -> tuple[Any, bool]:
+def allocate(
+    interp: Interpreter,
+    kind: type[FlaskObj],
+    args: list[Any],
+    kwargs: dict[str, Any],
+    site: Site,
+    cls: ClassV | None,
+) -> tuple[Any, bool]:
     """The object created at `site` with these arguments; True if it is new."""
-    key = (kind.__name__, site.file, site.line, id(cls), tuple(_key(a) for a in args),
-           tuple(sorted((k, _key(v)) for k, v in kwargs.items())))
+    key = (
+        kind.__name__,
+        site.file,
+        site.line,
+        id(cls),
+        tuple(_key(a) for a in args),
+        tuple(sorted((k, _key(v)) for k, v in kwargs.items())),
+    )
     if key in interp.heap:
         return interp.heap[key], False
     obj = kind(site, cls)
@@ -77,8 +112,9 @@ def configure_blueprint(bp: BlueprintObj, args: list[Any], kwargs: dict[str, Any
 
 
 @library.constructor("flask.Flask")
-def make_app(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site,
-             cls: ClassV | None) -> Any:
+def make_app(
+    interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site, cls: ClassV | None
+) -> Any:
     app, new = allocate(interp, AppObj, args, kwargs, site, cls)
     if new:
         app.factory = site.function
@@ -88,8 +124,9 @@ def make_app(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site:
 
 
 @library.constructor("flask.Blueprint")
-def make_blueprint(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site,
-                   cls: ClassV | None) -> Any:
+def make_blueprint(
+    interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site, cls: ClassV | None
+) -> Any:
     bp, new = allocate(interp, BlueprintObj, args, kwargs, site, cls)
     if new and (cls is None or not interp.init_subclass(bp, cls, args, kwargs, site)):
         configure_blueprint(bp, args, kwargs)
@@ -97,8 +134,9 @@ def make_blueprint(interp: Interpreter, args: list[Any], kwargs: dict[str, Any],
 
 
 @library.constructor("flask.Flask.__init__", "flask.Blueprint.__init__")
-def explicit_init(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site,
-                  cls: ClassV | None) -> Any:
+def explicit_init(
+    interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site, cls: ClassV | None
+) -> Any:
     if args and isinstance(args[0], AppObj):
         configure_app(args[0], args[1:], kwargs)
     elif args and isinstance(args[0], BlueprintObj):
@@ -107,8 +145,9 @@ def explicit_init(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], 
 
 
 @library.constructor("functools.wraps")
-def wraps(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site,
-          cls: ClassV | None) -> Any:
+def wraps(
+    interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site, cls: ClassV | None
+) -> Any:
     wrapped = args[0] if args else kwargs.get("wrapped")
 
     def apply(a: list[Any], k: dict[str, Any], s: Site) -> Any:
@@ -118,8 +157,9 @@ def wraps(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Si
 
 
 @library.constructor("functools.update_wrapper")
-def update_wrapper(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site,
-                   cls: ClassV | None) -> Any:
+def update_wrapper(
+    interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site, cls: ClassV | None
+) -> Any:
     wrapper = args[0] if args else kwargs.get("wrapper")
     wrapped = args[1] if len(args) > 1 else kwargs.get("wrapped")
     return copy_name(wrapper, wrapped)
@@ -139,19 +179,30 @@ def copy_name(wrapper: Any, wrapped: Any) -> Any:
 
 
 @library.constructor("flask.views.View.as_view")
-def as_view(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site,
-            cls: ClassV | None) -> Any:
+def as_view(
+    interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site, cls: ClassV | None
+) -> Any:
     name = args[0] if args else kwargs.get("name", Unknown("as_view without a name"))
     return ViewV(cls, name, site.line)
 
 
-def add_rule(obj: FlaskObj, rule: Any, endpoint: Any, view: Any, options: dict[str, Any],
-             site: Site) -> None:
+def add_rule(
+    obj: FlaskObj, rule: Any, endpoint: Any, view: Any, options: dict[str, Any], site: Site
+) -> None:
     options = dict(options)
     methods = options.pop("methods", None)
     options.pop("provide_automatic_options", None)
-    obj.rules.append(RuleDecl(rule, endpoint, view, methods, options, site,
-                              in_loop=site.loops[-1] if site.loops else 0))
+    obj.rules.append(
+        RuleDecl(
+            rule,
+            endpoint,
+            view,
+            methods,
+            options,
+            site,
+            in_loop=site.loops[-1] if site.loops else 0,
+        )
+    )
 
 
 def route_decorator(obj: FlaskObj, rule: Any, options: dict[str, Any], site: Site) -> BuiltinFn:
@@ -166,22 +217,27 @@ def route_decorator(obj: FlaskObj, rule: Any, options: dict[str, Any], site: Sit
 
 
 @library.attributes(FlaskObj)
-def flask_object_attr(interp: Interpreter, obj: Any, name: str, _site: Site) -> Any:  # noqa: C901
+def flask_object_attr(interp: Interpreter, obj: Any, name: str, _site: Site) -> Any:
     if name == "route":
+
         def route(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             rule = args[0] if args else kwargs.pop("rule", Unknown("route without a rule"))
             return route_decorator(obj, rule, kwargs, site)
 
         return BuiltinFn(route, "route")
     if name in HTTP_SHORTCUTS:
+
         def shortcut(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             rule = args[0] if args else kwargs.pop("rule", Unknown("route without a rule"))
             return route_decorator(obj, rule, {**kwargs, "methods": [name.upper()]}, site)
 
         return BuiltinFn(shortcut, name)
     if name == "add_url_rule":
+
         def add_url_rule(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
-            values = bind(("rule", "endpoint", "view_func", "provide_automatic_options"), args, kwargs)
+            values = bind(
+                ("rule", "endpoint", "view_func", "provide_automatic_options"), args, kwargs
+            )
             rule = values.pop("rule", Unknown("add_url_rule without a rule"))
             endpoint = values.pop("endpoint", None)
             view = values.pop("view_func", None)
@@ -190,24 +246,29 @@ def flask_object_attr(interp: Interpreter, obj: Any, name: str, _site: Site) -> 
 
         return BuiltinFn(add_url_rule, "add_url_rule")
     if name == "register_blueprint":
+
         def register(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             child = args[0] if args else kwargs.pop("blueprint", None)
             if isinstance(child, BlueprintObj):
                 obj.registrations.append(Registration(child, dict(kwargs), site))
             else:
                 reason = child.reason if isinstance(child, Unknown) else "not a Blueprint"
-                interp.finding("unresolved-blueprint",
-                               f"register_blueprint() of a value the scan cannot resolve: {reason}",
-                               site.file, site.line)
+                interp.finding(
+                    "unresolved-blueprint",
+                    f"register_blueprint() of a value the scan cannot resolve: {reason}",
+                    site.file,
+                    site.line,
+                )
             return None
 
         return BuiltinFn(register, "register_blueprint")
     if name == "endpoint" and isinstance(obj, AppObj | BlueprintObj):
+
         def endpoint(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             endpoint_name = args[0] if args else kwargs.get("endpoint")
 
             def apply(a: list[Any], k: dict[str, Any], s: Site) -> Any:
-                obj.endpoint_views[endpoint_name] = a[0] if a else None  # type: ignore[union-attr]
+                obj.endpoint_views[endpoint_name] = a[0] if a else None
                 return a[0] if a else None
 
             return BuiltinFn(apply, "endpoint")
@@ -216,6 +277,7 @@ def flask_object_attr(interp: Interpreter, obj: Any, name: str, _site: Site) -> 
     if name == "url_map" and isinstance(obj, AppObj):
         return UrlMapV(obj)
     if name == "__init__":
+
         def init(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             if isinstance(obj, AppObj):
                 configure_app(obj, args, kwargs)
@@ -239,6 +301,7 @@ def url_map_attr(interp: Interpreter, obj: Any, name: str, _site: Site) -> Any:
 @library.attributes(ConvertersV)
 def converters_attr(interp: Interpreter, obj: Any, name: str, _site: Site) -> Any:
     if name == "update":
+
         def update(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             if args and isinstance(args[0], DictV):
                 obj.app.converters.update(args[0].items)

@@ -22,11 +22,21 @@ from migrate.scan.objects import AppObj, BlueprintObj, FlaskObj, RuleDecl
 from migrate.scan.patterns.flask_core import allocate, bind
 from migrate.scan.values import BuiltinFn, ClassV, Site, Unknown, ViewV
 
-library.ALIASES.update({"flask.ext.restful": "flask_restful", "flask_restful.Resource": "flask_restful.Resource"})
+library.ALIASES.update(
+    {"flask.ext.restful": "flask_restful", "flask_restful.Resource": "flask_restful.Resource"}
+)
 library.ANCESTORS.update({"flask_restful.Resource": "flask.views.MethodView"})
 
-API_PARAMS = ("app", "prefix", "default_mediatype", "decorators", "catch_all_404s",
-              "serve_challenge_on_401", "url_part_order", "errors")
+API_PARAMS = (
+    "app",
+    "prefix",
+    "default_mediatype",
+    "decorators",
+    "catch_all_404s",
+    "serve_challenge_on_401",
+    "url_part_order",
+    "errors",
+)
 
 
 @dataclass(eq=False)
@@ -43,8 +53,9 @@ def class_name(resource: Any) -> Any:
     return Unknown("resource class not resolved")
 
 
-def register(api: RestfulApi, resource: Any, urls: tuple[Any, ...], kwargs: dict[str, Any],
-             site: Site) -> None:
+def register(
+    api: RestfulApi, resource: Any, urls: tuple[Any, ...], kwargs: dict[str, Any], site: Site
+) -> None:
     options = dict(kwargs)
     endpoint = options.pop("endpoint", None)
     if endpoint is None:
@@ -61,8 +72,16 @@ def register(api: RestfulApi, resource: Any, urls: tuple[Any, ...], kwargs: dict
             order = api.url_part_order if isinstance(api.url_part_order, str) else "bae"
             if not isinstance(prefix, str):
                 url = prefix
-            decl = RuleDecl(url, endpoint, view, methods, options, site, kind="resource",
-                            concat_parts=(order, prefix if isinstance(prefix, str) else ""))
+            decl = RuleDecl(
+                url,
+                endpoint,
+                view,
+                methods,
+                options,
+                site,
+                kind="resource",
+                concat_parts=(order, prefix if isinstance(prefix, str) else ""),
+            )
         else:
             rule = prefix + url if isinstance(prefix, str) and isinstance(url, str) else url
             if isinstance(prefix, Unknown):
@@ -74,9 +93,12 @@ def register(api: RestfulApi, resource: Any, urls: tuple[Any, ...], kwargs: dict
 
 def init_app(api: RestfulApi, target: Any, site: Site, interp: Interpreter) -> None:
     if not isinstance(target, AppObj | BlueprintObj):
-        interp.finding("unresolved-receiver",
-                       "Flask-RESTful Api bound to an app or blueprint the scan cannot resolve",
-                       site.file, site.line)
+        interp.finding(
+            "unresolved-receiver",
+            "Flask-RESTful Api bound to an app or blueprint the scan cannot resolve",
+            site.file,
+            site.line,
+        )
         return
     api.target = target
     for resource, urls, kwargs, at in api.pending:
@@ -85,8 +107,9 @@ def init_app(api: RestfulApi, target: Any, site: Site, interp: Interpreter) -> N
 
 
 @library.constructor("flask_restful.Api")
-def make_api(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site,
-             cls: ClassV | None) -> Any:
+def make_api(
+    interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site, cls: ClassV | None
+) -> Any:
     api, new = allocate(interp, RestfulApi, args, kwargs, site, cls)
     if new:
         options = bind(API_PARAMS, args, kwargs)
@@ -100,6 +123,7 @@ def make_api(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site:
 @library.attributes(RestfulApi)
 def api_attr(interp: Interpreter, api: Any, name: str, _site: Site) -> Any:
     if name == "add_resource":
+
         def add_resource(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             resource = args[0] if args else kwargs.pop("resource", None)
             urls = tuple(args[1:])
@@ -111,6 +135,7 @@ def api_attr(interp: Interpreter, api: Any, name: str, _site: Site) -> Any:
 
         return BuiltinFn(add_resource, "add_resource")
     if name == "resource":
+
         def resource(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             def apply(a: list[Any], k: dict[str, Any], s: Site) -> Any:
                 cls = a[0] if a else None
@@ -124,6 +149,7 @@ def api_attr(interp: Interpreter, api: Any, name: str, _site: Site) -> Any:
 
         return BuiltinFn(resource, "resource")
     if name == "init_app":
+
         def init(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             init_app(api, args[0] if args else kwargs.get("app"), site, interp)
             return None

@@ -26,11 +26,36 @@ from migrate.scan.values import BuiltinFn, ClassV, Site, Unknown, ViewV
 library.ALIASES.update({"flask_restplus": "flask_restx"})
 library.ANCESTORS.update({"flask_restx.Resource": "flask.views.MethodView"})
 
-API_PARAMS = ("app", "version", "title", "description", "terms_url", "license", "license_url",
-              "contact", "contact_url", "contact_email", "authorizations", "security", "doc",
-              "default_id", "default", "default_label", "validate", "tags", "prefix")
-NAMESPACE_PARAMS = ("name", "description", "path", "decorators", "validate", "authorizations",
-                    "ordered")
+API_PARAMS = (
+    "app",
+    "version",
+    "title",
+    "description",
+    "terms_url",
+    "license",
+    "license_url",
+    "contact",
+    "contact_url",
+    "contact_email",
+    "authorizations",
+    "security",
+    "doc",
+    "default_id",
+    "default",
+    "default_label",
+    "validate",
+    "tags",
+    "prefix",
+)
+NAMESPACE_PARAMS = (
+    "name",
+    "description",
+    "path",
+    "decorators",
+    "validate",
+    "authorizations",
+    "ordered",
+)
 _FIRST_CAP = re.compile("(.)([A-Z][a-z]+)")
 _ALL_CAP = re.compile("([a-z0-9])([A-Z])")
 
@@ -63,7 +88,9 @@ class RestxApi(FlaskObj):
     default_ns: Namespace | None = None
     ns_paths: dict[int, Any] = field(default_factory=dict)
     namespaces: list[Namespace] = field(default_factory=list)
-    pending: list[tuple[Any, Any, tuple[Any, ...], dict[str, Any], Site]] = field(default_factory=list)
+    pending: list[tuple[Any, Any, tuple[Any, ...], dict[str, Any], Site]] = field(
+        default_factory=list
+    )
     endpoints: set[str] = field(default_factory=set)
 
 
@@ -90,8 +117,14 @@ def default_endpoint(api: RestxApi, resource: Any, ns: Namespace) -> Any:
     return endpoint
 
 
-def register_resource(api: RestxApi, ns: Namespace, resource: Any, urls: tuple[Any, ...],
-                      kwargs: dict[str, Any], site: Site) -> None:
+def register_resource(
+    api: RestxApi,
+    ns: Namespace,
+    resource: Any,
+    urls: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    site: Site,
+) -> None:
     options = dict(kwargs)
     endpoint = options.pop("endpoint", None) or default_endpoint(api, resource, ns)
     if isinstance(endpoint, str):
@@ -102,8 +135,15 @@ def register_resource(api: RestxApi, ns: Namespace, resource: Any, urls: tuple[A
         register_view(api, resource, endpoint, urls, options, site)
 
 
-def register_view(api: RestxApi, resource: Any, endpoint: Any, urls: tuple[Any, ...],
-                  options: dict[str, Any], site: Site, deferred_bp: bool = True) -> None:
+def register_view(
+    api: RestxApi,
+    resource: Any,
+    endpoint: Any,
+    urls: tuple[Any, ...],
+    options: dict[str, Any],
+    site: Site,
+    deferred_bp: bool = True,
+) -> None:
     options = {k: v for k, v in options.items() if not k.startswith("resource_class_")}
     methods = options.pop("methods", None)
     options.pop("doc", None)
@@ -112,11 +152,20 @@ def register_view(api: RestxApi, resource: Any, endpoint: Any, urls: tuple[Any, 
     for url in urls:
         if isinstance(target, BlueprintObj) and deferred_bp:
             prefix = api.prefix if isinstance(api.prefix, str) else ""
-            decl = RuleDecl(url, endpoint, view, methods, options, site, kind="resource",
-                            concat_parts=("bae", prefix))
+            decl = RuleDecl(
+                url,
+                endpoint,
+                view,
+                methods,
+                options,
+                site,
+                kind="resource",
+                concat_parts=("bae", prefix),
+            )
         else:
-            decl = RuleDecl(_join(api.prefix, url), endpoint, view, methods, options, site,
-                            kind="resource")
+            decl = RuleDecl(
+                _join(api.prefix, url), endpoint, view, methods, options, site, kind="resource"
+            )
         decl.in_loop = site.loops[-1] if site.loops else 0
         target.rules.append(decl)
 
@@ -139,8 +188,9 @@ def add_namespace(api: RestxApi, ns: Any, path: Any, site: Site) -> None:
         register_resource(api, ns, resource, ns_urls(api, ns, urls), kwargs, at)
 
 
-def ns_add_resource(ns: Namespace, resource: Any, urls: tuple[Any, ...], kwargs: dict[str, Any],
-                    site: Site) -> None:
+def ns_add_resource(
+    ns: Namespace, resource: Any, urls: tuple[Any, ...], kwargs: dict[str, Any], site: Site
+) -> None:
     ns.resources.append((resource, urls, kwargs, site))
     for api in ns.apis:
         register_resource(api, ns, resource, ns_urls(api, ns, urls), kwargs, site)
@@ -148,9 +198,12 @@ def ns_add_resource(ns: Namespace, resource: Any, urls: tuple[Any, ...], kwargs:
 
 def init_app(interp: Interpreter, api: RestxApi, target: Any, site: Site) -> None:
     if not isinstance(target, AppObj | BlueprintObj):
-        interp.finding("unresolved-receiver",
-                       "Flask-RESTX Api bound to an app or blueprint the scan cannot resolve",
-                       site.file, site.line)
+        interp.finding(
+            "unresolved-receiver",
+            "Flask-RESTX Api bound to an app or blueprint the scan cannot resolve",
+            site.file,
+            site.line,
+        )
         return
     # specs and docs are added before the Api knows it sits on a blueprint
     api.target = target
@@ -174,8 +227,14 @@ def _register_apidoc(interp: Interpreter, app: AppObj, site: Site) -> None:
 
     if any(getattr(r.child, "label", "") == "restx_doc" for r in app.registrations):
         return
-    apidoc = Bp(Site("<flask_restx>", 0), None, label="restx_doc", name="restx_doc",
-                static_folder="static", static_url_path="/swaggerui")
+    apidoc = Bp(
+        Site("<flask_restx>", 0),
+        None,
+        label="restx_doc",
+        name="restx_doc",
+        static_folder="static",
+        static_url_path="/swaggerui",
+    )
     app.registrations.append(Registration(apidoc, {}, site))
 
 
@@ -194,8 +253,9 @@ def attach_apidoc(interp: Interpreter) -> None:
 
 
 @library.constructor("flask_restx.Api")
-def make_api(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site,
-             cls: ClassV | None) -> Any:
+def make_api(
+    interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site, cls: ClassV | None
+) -> Any:
     api, new = allocate(interp, RestxApi, args, kwargs, site, cls)
     if new:
         options = bind(API_PARAMS, args, kwargs)
@@ -211,8 +271,9 @@ def make_api(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site:
 
 
 @library.constructor("flask_restx.Namespace")
-def make_namespace(interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site,
-                   cls: ClassV | None) -> Any:
+def make_namespace(
+    interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site, cls: ClassV | None
+) -> Any:
     ns, new = allocate(interp, Namespace, args, kwargs, site, cls)
     if new:
         options = bind(NAMESPACE_PARAMS, args, kwargs)
@@ -256,6 +317,7 @@ def api_attr(interp: Interpreter, api: Any, name: str, _site: Site) -> Any:
     if name in ("route", "add_resource") and api.default_ns is not None:
         return _route(api.default_ns) if name == "route" else _add_resource(api.default_ns)
     if name == "add_namespace":
+
         def add(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             values = bind(("ns", "path"), args, kwargs)
             add_namespace(api, values.get("ns"), values.get("path"), site)
@@ -263,6 +325,7 @@ def api_attr(interp: Interpreter, api: Any, name: str, _site: Site) -> Any:
 
         return BuiltinFn(add, "add_namespace")
     if name == "namespace":
+
         def namespace(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             ns = make_namespace(interp, args, kwargs, site, None)
             add_namespace(api, ns, None, site)
@@ -270,6 +333,7 @@ def api_attr(interp: Interpreter, api: Any, name: str, _site: Site) -> Any:
 
         return BuiltinFn(namespace, "namespace")
     if name == "init_app":
+
         def init(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             init_app(interp, api, args[0] if args else kwargs.get("app"), site)
             return None
