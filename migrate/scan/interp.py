@@ -17,7 +17,6 @@ reached a routing call.
 from __future__ import annotations
 
 import builtins
-import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,6 +81,7 @@ class Env:
 
 
 _MISSING = object()
+_SETTABLE = frozenset({"url_prefix", "subdomain", "name", "static_folder", "static_url_path"})
 _BUILTIN_TYPES: dict[str, Any] = {"dict": dict, "list": list, "tuple": tuple, "set": set}
 
 
@@ -322,10 +322,9 @@ class Interpreter:
             obj.rt.env.vars[name] = value
         elif hasattr(obj, "set_attribute"):
             obj.set_attribute(name, value)
-        elif hasattr(obj, name) and not isinstance(obj, str | int | float | list | tuple):
+        elif name in _SETTABLE and name in getattr(obj, "__dataclass_fields__", {}):
             # plain fields of Flask object models (bp.url_prefix = "/x")
-            with contextlib.suppress(AttributeError):
-                setattr(obj, name, value)
+            setattr(obj, name, value)
 
     def define_function(self, fdef: ir.FuncDef, env: Env) -> None:
         defaults = {p.name: self.eval(p.default, env) for p in fdef.params if p.default is not None}
