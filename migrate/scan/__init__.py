@@ -7,6 +7,7 @@ or executed.
 
 from __future__ import annotations
 
+import ast
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ def parse_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
-        return model.FileError(source.rel, exc.raw_line, f"syntax error: {exc.message}")
+        return _syntax_error(source.rel, data, exc)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return model.FileError(source.rel, line, f"cannot decode as {exc.encoding}: {exc.reason}")
@@ -56,6 +57,17 @@ def parse_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
     except RecursionError:
         return model.FileError(source.rel, 0, "cannot parse: nesting too deep")
     return lower_module(module, source.rel, source.is_package)
+
+
+def _syntax_error(rel: str, data: bytes, exc: cst.ParserSyntaxError) -> model.FileError:
+    """Prefer CPython's own account of a syntax error (its line and message)."""
+    try:
+        compile(data, rel, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as py_exc:
+        return model.FileError(rel, py_exc.lineno or exc.raw_line, f"syntax error: {py_exc.msg}")
+    except (ValueError, UnicodeDecodeError):
+        pass
+    return model.FileError(rel, exc.raw_line, f"syntax error: {exc.message}")
 
 
 def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> model.Inventory:
