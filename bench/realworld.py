@@ -53,7 +53,7 @@ MARKER = "@@realworld@@"
 MANIFEST: list[dict[str, Any]] = [
     {
         "name": "rq-dashboard",
-        "requirements": ["rq-dashboard==0.9.0"],
+        "requirements": ["rq-dashboard==0.9.0", "six==1.17.0"],
         "scan": ["rq_dashboard"],
         "spec": "rq_dashboard.app:create_app()",
         "env": {},
@@ -114,7 +114,24 @@ MANIFEST: list[dict[str, Any]] = [
         "name": "calibre-web",
         "requirements": ["calibreweb==0.6.27"],
         "scan": ["calibreweb"],
-        "spec": "calibreweb.cps:app",
+        # calibre-web registers its blueprints in cps.main.main(), which then
+        # starts the server and exits: stub the server and swallow the exit.
+        "wrapper": (
+            "import os, sys, calibreweb\n"
+            "sys.path.insert(0, os.path.dirname(calibreweb.__file__))\n"
+            "settings = os.path.join(os.getcwd(), 'settings')\n"
+            "os.makedirs(settings, exist_ok=True)\n"
+            "sys.argv = ['cps', '-p', os.path.join(settings, 'app.db')]\n"
+            "import cps\n"
+            "cps.web_server.start = lambda: True\n"
+            "from cps import main as cps_main\n"
+            "try:\n"
+            "    cps_main.main()\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "app = cps.app\n"
+        ),
+        "spec": "rw_calibre_web:app",
         "env": {},
     },
     {
@@ -183,6 +200,9 @@ if url_map is None:
     raise SystemExit(f"{spec} is {type(app).__name__}, not a Flask app")
 rules = [[r.rule, sorted(r.methods or ()), r.endpoint] for r in url_map.iter_rules()]
 sys.stdout.write("\n" + marker + json.dumps(rules) + "\n")
+sys.stdout.flush()
+import os
+os._exit(0)  # apps that start background threads must not keep the child alive
 """
 
 

@@ -56,7 +56,7 @@ def parse_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
         return model.FileError(source.rel, line, f"cannot parse: {exc}")
     except RecursionError:
         return model.FileError(source.rel, 0, "cannot parse: nesting too deep")
-    return lower_module(module, source.rel, source.is_package)
+    return lower_module(module, source.rel, source.is_package, data)
 
 
 def _syntax_error(rel: str, data: bytes, exc: cst.ParserSyntaxError) -> model.FileError:

@@ -9,7 +9,8 @@ condition is still a route the app may serve).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import ast
+from collections.abc import Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -20,12 +21,16 @@ _EMPTY = cst.Module(body=[])
 
 
 class _Lowerer:
-    def __init__(self, positions: dict[cst.CSTNode, CodeRange]) -> None:
-        self.positions = positions
+    def __init__(self, lines: dict[int, int]) -> None:
+        self.lines = lines  # id(node) -> line, for statements and decorators
+        self.current = 0  # line of the statement being lowered
 
     def line(self, node: cst.CSTNode) -> int:
-        pos = self.positions.get(node)
-        return pos.start.line if pos is not None else 0
+        line = self.lines.get(id(node))
+        if line is not None:
+            self.current = line
+            return line
+        return self.current
 
     def opaque(self, node: cst.CSTNode) -> ir.Opaque:
         text = _EMPTY.code_for_node(node)
@@ -160,7 +165,7 @@ class _Lowerer:
                     node.name.value,
                     qualname,
                     tuple(self.expr(a.value) for a in node.bases if a.keyword is None),
-                    tuple(self.expr(d.decorator) for d in node.decorators),
+                    tuple(self.decorator(d) for d in node.decorators),
                     self.block(node.body, qualname),
                     line,
                 )
@@ -232,6 +237,7 @@ class _Lowerer:
         return []
 
     def funcdef(self, node: cst.FunctionDef, scope: str) -> ir.FuncDef:
+        line = self.line(node)
         qualname = f"{scope}.{node.name.value}" if scope else node.name.value
         params: list[ir.Param] = []
         p = node.params
@@ -247,10 +253,14 @@ class _Lowerer:
             node.name.value,
             qualname,
             tuple(params),
-            tuple(self.expr(d.decorator) for d in node.decorators),
+            tuple(self.decorator(d) for d in node.decorators),
             self.block(node.body, f"{qualname}.<locals>"),
-            self.line(node),
+            line,
         )
+
+    def decorator(self, node: cst.Decorator) -> ir.Expr:
+        self.line(node)
+        return self.expr(node.decorator)
 
     def _default(self, param: cst.Param) -> ir.Expr | None:
         return self.expr(param.default) if param.default is not None else None
@@ -263,8 +273,126 @@ def _asname(alias: cst.ImportAlias) -> str | None:
     return name.value if isinstance(name, cst.Name) else None
 
 
-def lower_module(module: cst.Module, path: str, is_package: bool) -> ir.ModuleIR:
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = dict(wrapper.resolve(PositionProvider))
-    lowerer = _Lowerer(positions)
-    return ir.ModuleIR(path, lowerer.block(wrapper.module.body, ""), is_package)
+def lower_module(
+    module: cst.Module, path: str, is_package: bool, source: bytes = b""
+) -> ir.ModuleIR:
+    """Lower a parsed module. Lines come from CPython's `ast` (cheap) when it
+    parses the same source, else from libcst's `PositionProvider` (about four
+    times the cost of the parse itself)."""
+    lines = _ast_lines(module, source) if source else None
+    if lines is None:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+        lines = {id(node): pos.start.line for node, pos in positions.items()}
+        _def_lines(module, positions, lines)
+    lowerer = _Lowerer(lines)
+    return ir.ModuleIR(path, lowerer.block(module.body, ""), is_package)
+
+
+def _def_lines(
+    module: cst.Module, positions: Mapping[cst.CSTNode, CodeRange], lines: dict[int, int]
+) -> None:
+    """libcst places a decorated def at its first decorator; Python at `def`."""
+
+    class Visitor(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            lines[id(node)] = positions[node.name].start.line
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            lines[id(node)] = positions[node.name].start.line
+
+    module.visit(Visitor())
+
+
+def _ast_lines(module: cst.Module, source: bytes) -> dict[int, int] | None:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return None
+    lines: dict[int, int] = {}
+    try:
+        _pair(module.body, tree.body, lines)
+    except _Mismatch:
+        return None
+    return lines
+
+
+_AST_TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))
+
+
+class _Mismatch(Exception):
+    pass
+
+
+def _suite(body: cst.BaseSuite | Sequence[cst.CSTNode]) -> Sequence[cst.CSTNode]:
+    if isinstance(body, cst.IndentedBlock):
+        return body.body
+    if isinstance(body, cst.SimpleStatementSuite):
+        return body.body
+    if isinstance(body, cst.BaseSuite):
+        return ()
+    return body
+
+
+def _pair(cst_body: Sequence[cst.CSTNode], ast_body: list[ast.stmt], lines: dict[int, int]) -> None:
+    """Walk libcst and ast statement lists side by side, recording lines."""
+    items = iter(ast_body)
+    for node in cst_body:
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                a = next(items, None)
+                if a is None:
+                    raise _Mismatch
+                lines[id(small)] = a.lineno
+                lines.setdefault(id(node), a.lineno)
+            continue
+        a = next(items, None)
+        if a is None:
+            raise _Mismatch
+        lines[id(node)] = a.lineno
+        _pair_compound(node, a, lines)
+    if next(items, None) is not None:
+        raise _Mismatch
+
+
+def _pair_compound(node: cst.CSTNode, a: ast.stmt, lines: dict[int, int]) -> None:
+    if isinstance(node, cst.FunctionDef | cst.ClassDef):
+        if not isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            raise _Mismatch
+        for dec, dec_ast in zip(node.decorators, a.decorator_list, strict=False):
+            lines[id(dec)] = dec_ast.lineno
+        _pair(_suite(node.body), a.body, lines)
+    elif isinstance(node, cst.If):
+        if not isinstance(a, ast.If):
+            raise _Mismatch
+        _pair(_suite(node.body), a.body, lines)
+        if isinstance(node.orelse, cst.If):
+            _pair([node.orelse], a.orelse, lines)
+        elif isinstance(node.orelse, cst.Else):
+            _pair(_suite(node.orelse.body), a.orelse, lines)
+    elif isinstance(node, cst.For | cst.While):
+        if not isinstance(a, ast.For | ast.AsyncFor | ast.While):
+            raise _Mismatch
+        _pair(_suite(node.body), a.body, lines)
+        if node.orelse is not None:
+            _pair(_suite(node.orelse.body), a.orelse, lines)
+    elif isinstance(node, cst.Try | cst.TryStar):
+        if not isinstance(a, _AST_TRY):
+            raise _Mismatch
+        _pair(_suite(node.body), a.body, lines)
+        handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = node.handlers
+        for handler, handler_ast in zip(handlers, a.handlers, strict=False):
+            _pair(_suite(handler.body), handler_ast.body, lines)
+        if node.orelse is not None:
+            _pair(_suite(node.orelse.body), a.orelse, lines)
+        if node.finalbody is not None:
+            _pair(_suite(node.finalbody.body), a.finalbody, lines)
+    elif isinstance(node, cst.With):
+        if not isinstance(a, ast.With | ast.AsyncWith):
+            raise _Mismatch
+        _pair(_suite(node.body), a.body, lines)
+    elif isinstance(node, cst.Match):
+        if not isinstance(a, ast.Match):
+            raise _Mismatch
+        for case, case_ast in zip(node.cases, a.cases, strict=False):
+            _pair(_suite(case.body), case_ast.body, lines)
