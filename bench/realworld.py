@@ -112,7 +112,13 @@ MANIFEST: list[dict[str, Any]] = [
     },
     {
         "name": "calibre-web",
-        "requirements": ["calibreweb==0.6.27"],
+        "requirements": [
+            "calibreweb==0.6.27",
+            # optional extras, so that the oauth blueprint is really there at runtime
+            "Flask-Dance==7.1.0",
+            "SQLAlchemy-Utils==0.42.0",
+            "jsonschema==4.25.1",
+        ],
         "scan": ["calibreweb"],
         # calibre-web registers its blueprints in cps.main.main(), which then
         # starts the server and exits: stub the server and swallow the exit.
@@ -138,7 +144,92 @@ MANIFEST: list[dict[str, Any]] = [
         "name": "changedetection.io",
         "requirements": ["changedetection.io==0.60.10"],
         "scan": ["changedetectionio"],
-        "spec": "changedetectionio:app",
+        # what changedetectionio.main() does before serving
+        "wrapper": (
+            "import os\n"
+            "from changedetectionio import store, __version__\n"
+            "from changedetectionio.flask_app import changedetection_app\n"
+            "path = os.path.join(os.getcwd(), 'datastore')\n"
+            "os.makedirs(path, exist_ok=True)\n"
+            "cfg = {'datastore_path': path, 'batch_mode': False,\n"
+            "       'recheck_watches': None, 'recheck_repeat_count': None}\n"
+            "ds = store.ChangeDetectionStore(datastore_path=path, version_tag=__version__,\n"
+            "                                include_default_watches=False)\n"
+            "app = changedetection_app(cfg, ds)\n"
+        ),
+        "spec": "rw_changedetection_io:app",
+        "env": {},
+    },
+    {
+        "name": "dash",
+        "requirements": ["dash==4.4.1"],
+        "scan": ["dash"],
+        "wrapper": (
+            "import dash\n"
+            "from dash import html\n"
+            "app = dash.Dash(__name__)\n"
+            "app.layout = html.Div('hi')\n"
+            "server = app.server\n"
+        ),
+        "spec": "rw_dash:server",
+        "env": {},
+    },
+    {
+        "name": "flask-appbuilder",
+        "requirements": ["flask-appbuilder==5.3.0"],
+        "scan": ["flask_appbuilder"],
+        "wrapper": (
+            "from flask import Flask\n"
+            "from flask_appbuilder import AppBuilder, ModelView\n"
+            "from flask_appbuilder.models.sqla.base import SQLA\n"
+            "from flask_appbuilder.models.sqla.interface import SQLAInterface\n"
+            "from flask_appbuilder import Model\n"
+            "from sqlalchemy import Column, Integer, String\n"
+            "app = Flask(__name__)\n"
+            "app.config.update(SECRET_KEY='x', SQLALCHEMY_DATABASE_URI='sqlite://',\n"
+            "                  WTF_CSRF_ENABLED=False)\n"
+            "db = SQLA(app)\n"
+            "class Contact(Model):\n"
+            "    __tablename__ = 'contact'\n"
+            "    id = Column(Integer, primary_key=True)\n"
+            "    name = Column(String(50))\n"
+            "class ContactModelView(ModelView):\n"
+            "    datamodel = SQLAInterface(Contact)\n"
+            "with app.app_context():\n"
+            "    appbuilder = AppBuilder(app, db.session)\n"
+            "    appbuilder.add_view(ContactModelView, 'Contacts')\n"
+        ),
+        "spec": "rw_flask_appbuilder:app",
+        "env": {},
+    },
+    {
+        "name": "flask-admin",
+        "requirements": ["flask-admin==2.2.1", "flask-sqlalchemy==3.1.1"],
+        "scan": ["flask_admin"],
+        "wrapper": (
+            "from flask import Flask\n"
+            "from flask_admin import Admin, BaseView, expose\n"
+            "from flask_admin.contrib.sqla import ModelView\n"
+            "from flask_sqlalchemy import SQLAlchemy\n"
+            "app = Flask(__name__)\n"
+            "app.config.update(SECRET_KEY='x', SQLALCHEMY_DATABASE_URI='sqlite://')\n"
+            "db = SQLAlchemy(app)\n"
+            "class User(db.Model):\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+            "    name = db.Column(db.String(50))\n"
+            "class Hello(BaseView):\n"
+            "    @expose('/')\n"
+            "    def index(self):\n"
+            "        return 'hi'\n"
+            "    @expose('/other/', methods=('GET', 'POST'))\n"
+            "    def other(self):\n"
+            "        return 'x'\n"
+            "admin = Admin(app, name='demo')\n"
+            "with app.app_context():\n"
+            "    admin.add_view(ModelView(User, db.session))\n"
+            "admin.add_view(Hello(name='Hello'))\n"
+        ),
+        "spec": "rw_flask_admin:app",
         "env": {},
     },
 ]
