@@ -20,7 +20,6 @@ constructor and the environ key it already sets (``asgi.scope``):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, cast
@@ -60,9 +59,10 @@ class LegacyApp:
                 {**scope, _STOP_KEY: client_gone}, channel.receive, _guarded(send, client_gone)
             )
         finally:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump
+            # Normally the WSGI call is over by now; if this task was cancelled (server
+            # shutdown, a test harness) the flag ends the iterable at its next chunk.
+            client_gone.set()
+            pump.cancel()  # not awaited: this may run as the coroutine is being closed
 
     def close(self) -> None:
         """Wait for running legacy requests and stop the pool threads."""

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from a2wsgi import ASGIMiddleware
 from fastapi import APIRouter
+from starlette.types import Receive, Scope, Send
 
 from adapters.hybrid import HybridApp, hybrid
 
@@ -45,16 +46,39 @@ def through_hybrid(flask_app: Flask, *routers: APIRouter, **options: Any) -> Ite
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="hybrid-roundtrip", daemon=True)
     thread.start()
-    round_trip: Any = ASGIMiddleware(cast(Any, app), loop=loop)
+    running: set[asyncio.Task[None]] = set()
+
+    async def tracked(scope: Scope, receive: Receive, send: Send) -> None:
+        # a2wsgi's ASGIMiddleware keeps no reference to the task it starts; when a test
+        # drops a response unread, the task would be garbage-collected mid-await.
+        task = asyncio.current_task()
+        assert task is not None
+        running.add(task)
+        try:
+            await app(scope, receive, send)
+        finally:
+            running.discard(task)
+
+    round_trip: Any = ASGIMiddleware(cast(Any, tracked), loop=loop)
     flask_app.wsgi_app = round_trip  # type: ignore[method-assign]
     try:
         yield app
     finally:
         flask_app.wsgi_app = original  # type: ignore[method-assign]
+        # A response the test never read leaves its ASGI task waiting for the reader:
+        # cancel those first, then let the legacy threads finish, then stop the loop.
+        asyncio.run_coroutine_threadsafe(_cancel(running), loop).result(timeout=10)
+        app.legacy.close()
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
         loop.close()
-        app.legacy.close()
+
+
+async def _cancel(tasks: set[asyncio.Task[None]]) -> None:
+    pending = list(tasks)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
 
 
 class _TestEnvironKeys:

@@ -232,6 +232,18 @@ MANIFEST: list[dict[str, Any]] = [
         "spec": "rw_flask_admin:app",
         "env": {},
     },
+    {
+        "name": "mlflow-server",
+        "requirements": [
+            "mlflow-skinny==3.17.2",
+            "flask==3.1.3",
+            "sqlalchemy==2.1.9",
+            "alembic==1.20.1",
+        ],
+        "scan": ["mlflow/server"],
+        "spec": "mlflow.server:app",
+        "env": {},
+    },
 ]
 
 

@@ -159,7 +159,7 @@ UNKNOWABLE = {
 
 
 def test_route_in_loop_unknowable_routes() -> None:
-    """Loops over literals are resolved; a loop over os.environ is reported, not guessed."""
+    """Loops over literals are resolved; a loop over runtime data is reported, not guessed."""
     from migrate.scan import scan_paths
 
     root = APPS / LOOP_FIXTURE
@@ -177,7 +177,7 @@ def test_route_in_loop_unknowable_routes() -> None:
     (line,) = [i for i, text in enumerate(source, 1) if 'app.add_url_rule(f"/p/{slug}"' in text]
     hits = [f for f in inv.findings if Path(f.file).as_posix() == "app.py" and f.line == line]
     assert hits, (
-        f"expected a finding at app.py:{line} (the add_url_rule in the os.environ loop); "
+        f"expected a finding at app.py:{line} (the add_url_rule in the loop over pages.json); "
         f"findings: {[(f.code, f.file, f.line) for f in inv.findings]}"
     )
 

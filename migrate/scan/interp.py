@@ -250,11 +250,28 @@ class Interpreter:
             self.exec_import_from(stmt, env)
         elif isinstance(stmt, ir.For):
             self.exec_for(stmt, env)
+        elif isinstance(stmt, ir.If):
+            return self.exec_if(stmt, env)
         elif isinstance(stmt, ir.Block):
             weak = env.weak
             env.weak = stmt.kind in ("if", "try", "match")
             self.exec_block(stmt.body, env)
             env.weak = weak
+        return False
+
+    def exec_if(self, stmt: ir.If, env: Env) -> bool:
+        """Known test: run one side (and let its `return` end the function).
+        Unknown test: run both sides, neither able to clobber with None."""
+        known = truth(self.eval(stmt.test, env))
+        if known is True:
+            return self.exec_block(stmt.body, env)
+        if known is False:
+            return self.exec_block(stmt.orelse, env)
+        weak = env.weak
+        env.weak = True
+        self.exec_block(stmt.body, env)
+        self.exec_block(stmt.orelse, env)
+        env.weak = weak
         return False
 
     def exec_for(self, stmt: ir.For, env: Env) -> None:
@@ -424,6 +441,24 @@ class Interpreter:
             ):
                 return obj[key]
             return Unknown("subscript of a runtime value", env.module.code.path)
+        if isinstance(expr, ir.Not):
+            known = truth(self.eval(expr.value, env))
+            return Unknown("`not` of a runtime value") if known is None else not known
+        if isinstance(expr, ir.BoolOp):
+            left = self.eval(expr.left, env)
+            known = truth(left)
+            if known is None:
+                return Unknown(f"`{expr.op}` of a runtime value", env.module.code.path)
+            if (expr.op == "and") == known:
+                return self.eval(expr.right, env)
+            return left
+        if isinstance(expr, ir.IfExp):
+            known = truth(self.eval(expr.test, env))
+            if known is None:
+                return Unknown("conditional expression on a runtime value", env.module.code.path)
+            return self.eval(expr.body if known else expr.orelse, env)
+        if isinstance(expr, ir.Compare):
+            return compare(expr.op, self.eval(expr.left, env), self.eval(expr.right, env))
         if isinstance(expr, ir.Opaque):
             return Unknown(f"`{expr.text}`", env.module.code.path, expr.line)
         return Unknown("unsupported expression", env.module.code.path)
@@ -670,6 +705,44 @@ class Interpreter:
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def truth(value: Any) -> bool | None:
+    """The truth of a value, or None when it is not known statically."""
+    if isinstance(value, Unknown | ExternalV):
+        return None
+    if isinstance(value, DictV):
+        return bool(value.items)
+    if _is_literal(value) or isinstance(value, list | tuple | bytes):
+        return bool(value)
+    return True  # functions, classes, modules, Flask objects
+
+
+def compare(op: str, left: Any, right: Any) -> Any:
+    if op in ("is", "is not") and (left is None or right is None):
+        other = right if left is None else left
+        if isinstance(other, Unknown | ExternalV):
+            return Unknown("identity test on a runtime value")
+        same = other is None
+        return same if op == "is" else not same
+    literal = _is_literal(left) and (_is_literal(right) or isinstance(right, list | tuple))
+    if literal:
+        try:
+            if op in ("==", "is"):
+                return bool(left == right)
+            if op in ("!=", "is not"):
+                return bool(left != right)
+            if op == "in":
+                return left in right
+            if op == "not in":
+                return left not in right
+        except TypeError:
+            pass
+    return Unknown("comparison of runtime values")
+
+
+def _is_flask_object(value: Any) -> bool:
+    return hasattr(value, "rules") and hasattr(value, "registrations")
 
 
 def _bind_self(fn: FuncV, obj: Any) -> FuncV:

@@ -75,13 +75,53 @@ class Subscript:
 
 
 @dataclass(frozen=True, slots=True)
+class Not:
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    op: str  # "and" | "or"
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    op: str  # "==" | "!=" | "is" | "is not" | "in" | "not in"
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class IfExp:
+    test: Expr
+    body: Expr
+    orelse: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class Opaque:
     text: str
     line: int
 
 
 Expr: TypeAlias = (
-    Name | Attr | Const | Star | Call | Seq | DictE | BinOp | FStr | Subscript | Opaque
+    Name
+    | Attr
+    | Const
+    | Star
+    | Call
+    | Seq
+    | DictE
+    | BinOp
+    | FStr
+    | Subscript
+    | Not
+    | BoolOp
+    | Compare
+    | IfExp
+    | Opaque
 )
 
 # ---------------------------------------------------------------- statements
@@ -157,6 +197,16 @@ class For:
 
 
 @dataclass(frozen=True, slots=True)
+class If:
+    """A branch: only the side the test selects runs when the test is known."""
+
+    test: Expr
+    body: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class Block:
     """if/try/with/while/match bodies: every branch is taken, in order."""
 
@@ -166,7 +216,7 @@ class Block:
 
 
 Stmt: TypeAlias = (
-    Assign | ExprStmt | Return | Import | ImportFrom | FuncDef | ClassDef | For | Block
+    Assign | ExprStmt | Return | Import | ImportFrom | FuncDef | ClassDef | For | If | Block
 )
 
 

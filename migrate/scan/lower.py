@@ -20,6 +20,16 @@ from migrate.scan import ir
 _EMPTY = cst.Module(body=[])
 
 
+_COMPARE_OPS: dict[type, str] = {
+    cst.Equal: "==",
+    cst.NotEqual: "!=",
+    cst.Is: "is",
+    cst.IsNot: "is not",
+    cst.In: "in",
+    cst.NotIn: "not in",
+}
+
+
 class _Lowerer:
     def __init__(self, lines: dict[int, int]) -> None:
         self.lines = lines  # id(node) -> line, for statements and decorators
@@ -74,6 +84,18 @@ class _Lowerer:
             index = node.slice[0].slice
             if isinstance(index, cst.Index):
                 return ir.Subscript(self.expr(node.value), self.expr(index.value))
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            return ir.Not(self.expr(node.expression))
+        if isinstance(node, cst.BooleanOperation):
+            bool_op = "and" if isinstance(node.operator, cst.And) else "or"
+            return ir.BoolOp(bool_op, self.expr(node.left), self.expr(node.right))
+        if isinstance(node, cst.IfExp):
+            return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            target = node.comparisons[0]
+            compare_op = _COMPARE_OPS.get(type(target.operator))
+            if compare_op is not None:
+                return ir.Compare(compare_op, self.expr(node.left), self.expr(target.comparator))
         if (
             isinstance(node, cst.UnaryOperation)
             and isinstance(node.operator, cst.Minus)
@@ -172,16 +194,18 @@ class _Lowerer:
             ]
         if isinstance(node, cst.For):
             body = self.block(node.body, scope)
-            orelse = self.block(node.orelse.body, scope) if node.orelse else ()
+            loop_else = self.block(node.orelse.body, scope) if node.orelse else ()
             loop = ir.For(self.target(node.target), self.expr(node.iter), body, line)
-            return [loop, *orelse]
+            return [loop, *loop_else]
         if isinstance(node, cst.If):
-            parts = list(self.block(node.body, scope))
+            test = self.expr(node.test)
+            body = self.block(node.body, scope)
+            orelse: tuple[ir.Stmt, ...] = ()
             if isinstance(node.orelse, cst.If):
-                parts.extend(self.stmt(node.orelse, scope))
+                orelse = tuple(self.stmt(node.orelse, scope))
             elif isinstance(node.orelse, cst.Else):
-                parts.extend(self.block(node.orelse.body, scope))
-            return [ir.Block(tuple(parts), "if", line)]
+                orelse = self.block(node.orelse.body, scope)
+            return [ir.If(test, body, orelse, line)]
         if isinstance(node, cst.Try | cst.TryStar):
             parts = list(self.block(node.body, scope))
             for handler in node.handlers:

@@ -62,6 +62,9 @@ class AppObj(FlaskObj):
     factory: str = ""  # qualname of the function that created it, if any
     module: str = ""
     converters: dict[str, Any] = field(default_factory=dict)
+    # Flask adds the static rule in its constructor: later changes to
+    # `app.static_url_path` do not move it
+    static_rule_path: Any = "/static"
 
     def __post_init__(self) -> None:
         self.static_folder = "static"

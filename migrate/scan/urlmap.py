@@ -70,7 +70,7 @@ class Resolver:
     def resolve_app(self, app: AppObj) -> None:
         app_id = self.app_id(app)
         root = SetupState(app, None)
-        static = app.effective_static_url_path()
+        static = app.static_rule_path
         if static is not None and not isinstance(static, Unknown):
             self.emit(
                 app_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,14 @@ def app(tmp_path) -> Iterator[Flask]:
     app = create_app(
         {"DATABASE": str(tmp_path / "db.sqlite"), "TESTING": True, "SECRET_KEY": "test-secret"}
     )
+    if os.environ.get("SAMPLE_APP_CLIENT") == "hybrid":
+        # Opt-in: every request (test client included) crosses the wsgi2asgi hybrid
+        # through an ASGI-to-WSGI round trip; see adapters/testing.py.
+        from adapters.testing import through_hybrid
+
+        with through_hybrid(app):
+            yield app
+        return
     yield app
 
 

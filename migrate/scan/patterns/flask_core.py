@@ -99,6 +99,7 @@ def configure_app(app: AppObj, args: list[Any], kwargs: dict[str, Any]) -> None:
     options = bind(FLASK_PARAMS, args, kwargs)
     app.static_folder = options.get("static_folder", "static")
     app.static_url_path = options.get("static_url_path")
+    app.static_rule_path = app.effective_static_url_path()
 
 
 def configure_blueprint(bp: BlueprintObj, args: list[Any], kwargs: dict[str, Any]) -> None:
