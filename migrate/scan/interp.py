@@ -808,10 +808,18 @@ _STR_METHODS = frozenset(
         "format",
         "join",
         "split",
+        "rsplit",
         "title",
         "capitalize",
         "removeprefix",
         "removesuffix",
+        "startswith",
+        "endswith",
+        "partition",
+        "rpartition",
+        "isidentifier",
+        "isdigit",
+        "casefold",
     }
 )
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import request
 from fastapi import APIRouter
 from flask import Flask
+from hybrid_servers import request
 
 from adapters import hybrid
 
