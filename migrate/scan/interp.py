@@ -138,9 +138,11 @@ class Interpreter:
             reason = (
                 f"parameter `{param.name}` of `{fn.fdef.qualname}`, which no scanned code calls"
             )
-            args[param.name] = fn.defaults.get(
-                param.name, Unknown(reason, fn.module.code.path, fn.fdef.line)
-            )
+            default = fn.defaults.get(param.name, _MISSING)
+            if default is _MISSING or _is_flask_object(default):
+                # an uncalled plugin `def setup(app=app)` must not add to that app
+                default = Unknown(reason, fn.module.code.path, fn.fdef.line)
+            args[param.name] = default
             if param.kind == "star":
                 args[param.name] = []
             elif param.kind == "dstar":
