@@ -88,25 +88,30 @@ class HybridApp(FastAPI):
         if self.root_path:
             scope["root_path"] = self.root_path
         route = self.native_route(scope)
-        side = LEGACY if route is None else NATIVE
-        if self.progress is not None:
-            self._count(scope, route)
         if self.served_by_header is not None:
+            side = LEGACY if route is None else NATIVE
             send = with_header(send, self.served_by_header, side.encode())
         if route is None:
+            if self.progress is not None:
+                endpoint = legacy_endpoint(self.flask_app, scope["method"], _path_info(scope))
+                self.progress.count(LEGACY, endpoint)
             await self.legacy(scope, receive, send)
-        else:
-            await super().__call__(scope, receive, send)
-
-    def _count(self, scope: Scope, route: BaseRoute | None) -> None:
-        assert self.progress is not None
-        method: str = scope["method"]
-        if route is None:
-            self.progress.count(LEGACY, legacy_endpoint(self.flask_app, method, _path_info(scope)))
             return
-        path: str = getattr(route, "path", "?")
+        outer_route = scope.get("route")
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self.progress is not None:
+                self._count_native(scope, route, outer_route)
+
+    def _count_native(self, scope: Scope, route: BaseRoute, outer_route: object) -> None:
+        assert self.progress is not None
+        # FastAPI leaves the APIRoute it ran in scope["route"]; its path is the full
+        # template for routers included without a prefix (what hybrid() does).
+        served = scope.get("route")
+        path: str = getattr(served if served is not outer_route else route, "path", "<native>")
         if path not in self.uncounted_paths:
-            self.progress.count(NATIVE, f"{method} {path}")
+            self.progress.count(NATIVE, f"{scope['method']} {path}")
 
 
 def hybrid(

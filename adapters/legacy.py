@@ -8,9 +8,9 @@ constructor and the environ key it already sets (``asgi.scope``):
   ``receive()`` as ``http.disconnect``; a2wsgi only calls ``receive()`` while the app
   reads the body, so a streaming Flask view whose client left would run to its end
   (forever, for an endless generator) and keep a pool thread. Here one task owns
-  ``receive()``: it hands body chunks to a2wsgi through a one-slot queue (so a large
-  upload is pulled from the socket only as fast as Flask reads it) and, once the body
-  is done, waits for ``http.disconnect``. On disconnect the iterable is stopped at
+  ``receive()``: it hands body chunks to a2wsgi one at a time (so a large upload is
+  pulled from the socket only as fast as Flask reads it) and, once the body is done,
+  waits for ``http.disconnect``. On disconnect the iterable is stopped at
   the next chunk and closed, which runs Flask's teardown hooks and frees the thread.
 * **sending to a closed connection never wedges the pool thread.** A server that
   raises ``OSError`` from ``send()`` after a disconnect would kill a2wsgi's sender
@@ -75,23 +75,29 @@ class _ReceiveChannel:
     def __init__(self, receive: Receive, client_gone: threading.Event) -> None:
         self._receive = receive
         self._client_gone = client_gone
-        self._queue: asyncio.Queue[Message] = asyncio.Queue(maxsize=1)
+        self._queue: asyncio.Queue[Message] = asyncio.Queue()
         self._finished = False
 
     async def pump(self) -> None:
         while True:
             message = await self._receive()
+            self._queue.put_nowait(message)
             if message["type"] == "http.disconnect":
                 self._client_gone.set()
                 self._finished = True
-                await self._queue.put(message)
                 return
-            await self._queue.put(message)
+            if message.get("more_body", False):
+                # Back-pressure: take the next chunk off the socket only once a2wsgi has
+                # taken this one. After the last chunk, go straight on to wait for the
+                # disconnect, whether or not the app ever reads its (often empty) body.
+                await self._queue.join()
 
     async def receive(self) -> Message:
         if self._finished and self._queue.empty():
             return _DISCONNECT
-        return await self._queue.get()
+        message = await self._queue.get()
+        self._queue.task_done()
+        return message
 
 
 def _guarded(send: Send, client_gone: threading.Event) -> Send:

@@ -12,6 +12,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -138,3 +139,32 @@ def request(app: Any, method: str, url: str, **kwargs: Any) -> httpx.Response:
             return await client.request(method, url, **kwargs)
 
     return asyncio.run(call())
+
+
+@contextmanager
+def running_uvicorn_process(factory: str, *args: str) -> Iterator[tuple[str, int]]:
+    """``python -m uvicorn --factory FACTORY`` on an ephemeral port: (base URL, pid)."""
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
+               "--port", "0", "--no-access-log", *args]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)])}
+    process = subprocess.Popen(command, cwd=HERE, env=environment, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        yield f"http://127.0.0.1:{uvicorn_port_from(process)}", process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def peak_rss_bytes(pid: int) -> int:
+    """The process's resident-set high-water mark (Linux ``VmHWM``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc status")

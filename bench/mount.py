@@ -1,0 +1,273 @@
+"""Benchmark the hybrid's legacy path against gunicorn sync and native FastAPI.
+
+The sample app's text (``GET /healthz``) and JSON (``GET /api/ping``) endpoints are
+served three ways, one after the other, each server pinned to the same core:
+
+  (a) gunicorn sync workers running the Flask app (the status quo),
+  (b) the hybrid under uvicorn, requests going through a2wsgi to the Flask app,
+  (c) native FastAPI equivalents of the two endpoints under the same uvicorn.
+
+The load generator (``wrk`` if installed, else a small asyncio client) runs on the
+other core with a fixed number of connections for a fixed time, on 127.0.0.1 only.
+Printed: requests/s, p99 latency, peak RSS (server and its workers), and the
+ratios (b)/(a) and (b)/(c). Goal: (b)/(a) >= 0.9x throughput, p99 <= 1.5x.
+
+``--sweep-threads 1,4,10,32,64`` instead measures the hybrid with several legacy
+thread-pool sizes on the fast JSON endpoint and on an I/O-bound Flask view (20 ms
+``time.sleep``, standing in for a database or HTTP call): the evidence behind
+``adapters.DEFAULT_THREADS``.
+
+    python bench/mount.py                       # the three-way comparison
+    python bench/mount.py --sweep-threads 1,4,10,32,64
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ENDPOINTS = {"text": "/healthz", "json": "/api/ping"}
+SLOW_PATH = "/io"
+SERVER_CPU, LOAD_CPU = "1", "0"
+
+
+@dataclass(frozen=True)
+class Result:
+    rps: float
+    p99_ms: float
+    peak_rss_mib: float
+
+
+# -- the servers ---------------------------------------------------------------------
+
+
+def sample_app() -> Any:
+    """The sample Flask app plus the I/O-bound view used by the thread sweep."""
+    import time as _time
+
+    from sample_flask_app import create_app
+
+    app = create_app({"TESTING": False})
+
+    @app.get(SLOW_PATH)
+    def io_bound() -> dict[str, bool]:
+        _time.sleep(0.02)
+        return {"io": True}
+
+    return app
+
+
+def native_app() -> Any:
+    """FastAPI equivalents of the two benchmarked endpoints."""
+    from fastapi import FastAPI
+    from fastapi.responses import PlainTextResponse
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get("/healthz", response_class=PlainTextResponse)
+    async def healthz() -> str:
+        return "ok"
+
+    @app.get("/api/ping")
+    async def ping() -> dict[str, bool]:
+        return {"pong": True}
+
+    return app
+
+
+def serve(kind: str, port: int, threads: int) -> None:
+    """Run server (b) or (c) in this process (called through the ``_serve`` command)."""
+    import uvicorn
+
+    from adapters import hybrid
+
+    app = hybrid(sample_app(), threads=threads) if kind == "hybrid" else native_app()
+    uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
+
+
+def start(kind: str, port: int, threads: int, workers: int) -> subprocess.Popen[bytes]:
+    pin = ["taskset", "-c", SERVER_CPU] if shutil.which("taskset") else []
+    if kind == "gunicorn":
+        command = [sys.executable, "-m", "gunicorn", "-k", "sync", "-w", str(workers),
+                   "-b", f"127.0.0.1:{port}", "--log-level", "warning", "mount:sample_app()"]
+    else:
+        command = [sys.executable, __file__, "_serve", kind, str(port), str(threads)]
+    environment = {**os.environ,
+                   "PYTHONPATH": os.pathsep.join([str(ROOT), str(Path(__file__).parent)])}
+    process = subprocess.Popen([*pin, *command], cwd=ROOT, env=environment)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{kind} did not start on port {port}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def peak_rss_mib(pid: int) -> float:
+    """VmHWM of ``pid`` and its children (gunicorn's workers), in MiB."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += int(re.search(r"VmHWM:\s+(\d+)", status)[1])  # type: ignore[index]
+        pending += [int(child) for child in children]
+    return total / 1024
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+# -- the load ------------------------------------------------------------------------
+
+
+def load(url: str, connections: int, duration: float) -> tuple[float, float]:
+    """(requests/s, p99 ms) for ``duration`` seconds with ``connections`` connections."""
+    if shutil.which("wrk"):
+        return _load_wrk(url, connections, duration)
+    return asyncio.run(_load_python(url, connections, duration))
+
+
+def _load_wrk(url: str, connections: int, duration: float) -> tuple[float, float]:
+    pin = ["taskset", "-c", LOAD_CPU] if shutil.which("taskset") else []
+    output = subprocess.run(
+        [*pin, "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency", url],
+        capture_output=True, text=True, check=True, timeout=duration + 30,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+    return rps, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+async def _load_python(url: str, connections: int, duration: float) -> tuple[float, float]:
+    match = re.match(r"http://([^:/]+):(\d+)(/.*)", url)
+    assert match is not None
+    host, port, path = match[1], int(match[2]), match[3]
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    latencies: list[float] = []
+    deadline = time.monotonic() + duration
+
+    async def worker() -> None:
+        reader = writer = None
+        while time.monotonic() < deadline:
+            if writer is None:
+                reader, writer = await asyncio.open_connection(host, port)
+            assert reader is not None
+            started = time.monotonic()
+            writer.write(request)
+            head = (await reader.readuntil(b"\r\n\r\n")).lower()
+            length = re.search(rb"content-length: (\d+)", head)
+            await reader.readexactly(int(length[1]) if length else 0)
+            latencies.append(time.monotonic() - started)
+            if b"connection: close" in head:
+                writer.close()
+                reader = writer = None
+        if writer is not None:
+            writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    latencies.sort()
+    return len(latencies) / duration, latencies[int(len(latencies) * 0.99)] * 1000
+
+
+def measure(kind: str, path: str, args: argparse.Namespace, threads: int) -> Result:
+    port = free_port()
+    process = start(kind, port, threads, args.gunicorn_workers)
+    try:
+        url = f"http://127.0.0.1:{port}{path}"
+        load(url, args.connections, 1.0)  # warm up
+        rps, p99 = load(url, args.connections, args.duration)
+        return Result(rps, p99, peak_rss_mib(process.pid))
+    finally:
+        stop(process)
+
+
+# -- reports -------------------------------------------------------------------------
+
+
+def compare(args: argparse.Namespace) -> None:
+    names = {"gunicorn": "(a) gunicorn sync", "hybrid": "(b) hybrid/uvicorn",
+             "native": "(c) native FastAPI"}
+    print(f"load: {'wrk' if shutil.which('wrk') else 'python'} {args.connections} connections, "
+          f"{args.duration:g} s per run; servers on CPU {SERVER_CPU}, load on CPU {LOAD_CPU}; "
+          f"gunicorn -w {args.gunicorn_workers}, hybrid threads {args.threads}")
+    print(f"{'endpoint':<16}{'server':<22}{'req/s':>10}{'p99 ms':>10}{'peak MiB':>10}")
+    for label, path in ENDPOINTS.items():
+        results = {kind: measure(kind, path, args, args.threads) for kind in names}
+        for kind, result in results.items():
+            print(f"{label + ' ' + path:<16}{names[kind]:<22}{result.rps:>10.0f}"
+                  f"{result.p99_ms:>10.2f}{result.peak_rss_mib:>10.1f}")
+        b, a, c = results["hybrid"], results["gunicorn"], results["native"]
+        print(f"{'':<16}(b)/(a): {b.rps / a.rps:.2f}x req/s, {b.p99_ms / a.p99_ms:.2f}x p99, "
+              f"{b.peak_rss_mib / a.peak_rss_mib:.2f}x memory")
+        print(f"{'':<16}(b)/(c): {b.rps / c.rps:.2f}x req/s, {b.p99_ms / c.p99_ms:.2f}x p99, "
+              f"{b.peak_rss_mib / c.peak_rss_mib:.2f}x memory")
+
+
+def sweep(args: argparse.Namespace) -> None:
+    counts = [int(n) for n in args.sweep_threads.split(",")]
+    print(f"hybrid legacy thread sweep, {args.connections} connections, {args.duration:g} s")
+    print(f"{'threads':>8}{'json req/s':>12}{'json p99':>10}{'io req/s':>10}{'io p99':>10}"
+          f"{'peak MiB':>10}")
+    for threads in counts:
+        fast = measure("hybrid", ENDPOINTS["json"], args, threads)
+        slow = measure("hybrid", SLOW_PATH, args, threads)
+        print(f"{threads:>8}{fast.rps:>12.0f}{fast.p99_ms:>10.2f}{slow.rps:>10.0f}"
+              f"{slow.p99_ms:>10.2f}{max(fast.peak_rss_mib, slow.peak_rss_mib):>10.1f}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_serve"]:
+        serve(argv[1], int(argv[2]), int(argv[3]))
+        return
+    from adapters import DEFAULT_THREADS
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help="hybrid legacy thread pool size")
+    parser.add_argument("--gunicorn-workers", type=int, default=3,
+                        help="sync workers (gunicorn's 2 x cores + 1 for the one core)")
+    parser.add_argument("--sweep-threads", metavar="N,N,...",
+                        help="measure these hybrid thread counts instead")
+    args = parser.parse_args(argv)
+    if args.sweep_threads:
+        sweep(args)
+    else:
+        compare(args)
+
+
+if __name__ == "__main__":
+    main()
