@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/migrate scan sample_flask_app
+	$(BIN)/python scripts/demo_hybrid.py
 
 test: $(STAMP)
 	$(BIN)/ruff check .
