@@ -41,6 +41,52 @@ class View:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """One thing a view (or a helper, hook or decorator it runs) does that
+    matters for the move: a request read, a response form, a context access,
+    a blocking call. `via` is the call chain from the view when the fact sits
+    in a helper (`("helpers.current_cart", "db.get_db")`)."""
+
+    kind: str  # request | response | context | blocking | websocket
+    name: str  # request.args | jsonify | g.user | requests.get | ...
+    detail: str  # one human line: "key 'page', default 1, type int"
+    file: str
+    line: int
+    data: tuple[tuple[str, Any], ...] = ()  # structured: key, default, type, status, template...
+    via: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hook:
+    """A hook that runs around the route: `before_request` of its blueprint..."""
+
+    kind: str  # before_request | after_request | teardown_request | errorhandler | ...
+    scope: str  # "app" or the dotted blueprint name that registered it
+    function: str
+    file: str
+    line: int
+    facts: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decorator:
+    """A decorator on the view beyond the route decorator (auth, caching, ...)."""
+
+    name: str  # as written: "login_required", "cache.cached(...)"
+    file: str  # where it is defined, when the scan sees it ("" otherwise)
+    line: int
+    facts: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reason:
+    points: int
+    text: str
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Route:
     """One rule as Flask's ``app.url_map`` would hold it."""
 
@@ -56,6 +102,11 @@ class Route:
     defaults: tuple[tuple[str, Any], ...] = ()
     kind: str = "view"  # view | static | method_view | resource
     source: Location | None = None  # where the rule is registered
+    facts: tuple[Fact, ...] = ()
+    hooks: tuple[Hook, ...] = ()
+    decorators: tuple[Decorator, ...] = ()
+    score: int = 0
+    reasons: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True)

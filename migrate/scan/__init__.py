@@ -8,6 +8,7 @@ or executed.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,10 +17,10 @@ from pathlib import Path
 import libcst as cst
 
 from migrate import model
-from migrate.scan import ir
+from migrate.scan import detectors, ir
 from migrate.scan.discover import SourceFile, discover, module_aliases
 from migrate.scan.interp import Interpreter
-from migrate.scan.lower import lower_module
+from migrate.scan.lower import lower_module, module_lines
 from migrate.scan.objects import AppObj, BlueprintObj
 from migrate.scan.urlmap import resolve
 
@@ -56,7 +57,10 @@ def parse_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
         return model.FileError(source.rel, line, f"cannot parse: {exc}")
     except RecursionError:
         return model.FileError(source.rel, 0, "cannot parse: nesting too deep")
-    return lower_module(module, source.rel, source.is_package, data)
+    lines = module_lines(module, data)
+    code = lower_module(module, source.rel, source.is_package, lines=lines)
+    facts, calls, imports = detectors.collect(module, source.rel, lines)
+    return dataclasses.replace(code, facts=facts, calls=calls, imports=imports)
 
 
 def _syntax_error(rel: str, data: bytes, exc: cst.ParserSyntaxError) -> model.FileError:

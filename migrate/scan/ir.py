@@ -9,8 +9,10 @@ unknown value carrying its source line, so nothing is dropped silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
+
+from migrate.model import Fact
 
 # --------------------------------------------------------------------- exprs
 
@@ -227,3 +229,7 @@ class ModuleIR:
     path: str  # relative POSIX path
     body: tuple[Stmt, ...]
     is_package: bool  # an __init__.py
+    # detector output, keyed by function qualname ("" for module level)
+    facts: dict[str, tuple[Fact, ...]] = field(default_factory=dict)
+    calls: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    imports: tuple[str, ...] = ()  # every module imported, dotted (for extensions)

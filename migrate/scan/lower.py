@@ -297,19 +297,27 @@ def _asname(alias: cst.ImportAlias) -> str | None:
     return name.value if isinstance(name, cst.Name) else None
 
 
-def lower_module(
-    module: cst.Module, path: str, is_package: bool, source: bytes = b""
-) -> ir.ModuleIR:
-    """Lower a parsed module. Lines come from CPython's `ast` (cheap) when it
-    parses the same source, else from libcst's `PositionProvider` (about four
-    times the cost of the parse itself)."""
+def module_lines(module: cst.Module, source: bytes = b"") -> dict[int, int]:
+    """Line of every statement and decorator, keyed by `id(node)`. From CPython's
+    `ast` (cheap) when it parses the same source, else from libcst's
+    `PositionProvider` (about three times the cost of the parse itself)."""
     lines = _ast_lines(module, source) if source else None
     if lines is None:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         positions = wrapper.resolve(PositionProvider)
         lines = {id(node): pos.start.line for node, pos in positions.items()}
         _def_lines(module, positions, lines)
-    lowerer = _Lowerer(lines)
+    return lines
+
+
+def lower_module(
+    module: cst.Module,
+    path: str,
+    is_package: bool,
+    source: bytes = b"",
+    lines: dict[int, int] | None = None,
+) -> ir.ModuleIR:
+    lowerer = _Lowerer(lines if lines is not None else module_lines(module, source))
     return ir.ModuleIR(path, lowerer.block(module.body, ""), is_package)
 
 
