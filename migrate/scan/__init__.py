@@ -17,6 +17,8 @@ from pathlib import Path
 import libcst as cst
 
 from migrate import model
+from migrate.readiness.link import link
+from migrate.readiness.score import score_route
 from migrate.scan import detectors, ir
 from migrate.scan.discover import SourceFile, discover, module_aliases
 from migrate.scan.interp import Interpreter
@@ -97,6 +99,7 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
     interp = Interpreter(modules)
     interp.run()
     routes, resolver = resolve(interp, module_of)
+    routes = [score_route(r) for r in link(interp, module_of, routes, resolver.origins)]
     return model.Inventory(
         root=root.as_posix(),
         files_scanned=len(sources),

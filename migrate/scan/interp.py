@@ -371,12 +371,11 @@ class Interpreter:
             if isinstance(result, Unknown) or result is None:
                 # a decorator the scan cannot follow: assume it wraps (functools.wraps)
                 result = value
-            if isinstance(result, FuncV) and isinstance(value, FuncV) and result is not value:
-                if result.origin is None:
+            if isinstance(result, FuncV) and isinstance(value, FuncV):
+                if result is not value and result.origin is None:
                     result.origin = value.view
-                result.decorators = (*value.decorators, _text(expr))
-            elif isinstance(result, FuncV) and result is value:
-                value.decorators = (*value.decorators, _text(expr))
+                if not isinstance(decorator, BuiltinFn):  # route and hook decorators are Flask's
+                    result.decorators = (*value.decorators, (_text(expr), decorator))
             value = result
         return value
 

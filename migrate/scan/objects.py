@@ -31,6 +31,18 @@ class RuleDecl:
 
 
 @dataclass(eq=False)
+class HookDecl:
+    """`@bp.before_request`, `app.errorhandler(404)(f)`, ...: `app_wide` for the
+    `*_app_*` forms of a blueprint, which apply to every route of the app."""
+
+    kind: str
+    func: Any
+    site: Site
+    app_wide: bool
+    detail: str = ""  # the error code or exception of an errorhandler
+
+
+@dataclass(eq=False)
 class Registration:
     child: BlueprintObj
     options: dict[str, Any]
@@ -47,6 +59,7 @@ class FlaskObj:
     static_folder: Any = None
     static_url_path: Any = None
     endpoint_views: dict[Any, Any] = field(default_factory=dict)  # `@app.endpoint("x")`
+    hooks: list[HookDecl] = field(default_factory=list)
 
     def effective_static_url_path(self) -> Any:
         if self.static_url_path is not None:

@@ -47,6 +47,7 @@ class SetupState:
     url_prefix: str | None = None
     subdomain: str | None = None
     url_defaults: dict[str, Any] = field(default_factory=dict)
+    chain: tuple[BlueprintObj, ...] = ()  # registering blueprints, outermost first
 
     @property
     def full_name(self) -> str:
@@ -58,6 +59,8 @@ class Resolver:
     interp: Interpreter
     module_of: dict[str, str]  # file -> dotted module name
     routes: list[model.Route] = field(default_factory=list)
+    # aligned with `routes`: the view value, the app, the blueprint chain
+    origins: list[tuple[Any, AppObj, tuple[BlueprintObj, ...]]] = field(default_factory=list)
     registered: dict[int, set[str]] = field(default_factory=dict)  # id(bp) -> full names
 
     def finding(
@@ -87,7 +90,7 @@ class Resolver:
         for decl in app.rules:
             self.add_decl(app_id, root, decl, app)
         for reg in app.registrations:
-            self.register(app_id, app, reg.child, dict(reg.options), reg.site, depth=0)
+            self.register(app_id, app, reg.child, dict(reg.options), reg.site, depth=0, chain=())
 
     def app_id(self, app: AppObj) -> str:
         module = self.module_of.get(app.site.file, app.site.file)
@@ -105,6 +108,7 @@ class Resolver:
         options: dict[str, Any],
         site: Any,
         depth: int,
+        chain: tuple[BlueprintObj, ...],
     ) -> None:
         """Flask's `Blueprint.register(app, options)`."""
         if depth > MAX_NESTING:
@@ -116,6 +120,7 @@ class Resolver:
                 "unresolved-blueprint", f"blueprint registration: {exc}", site.file, site.line
             )
             return
+        state.chain = (*chain, bp)
         self.registered.setdefault(id(bp), set()).add(state.full_name)
         static = bp.effective_static_url_path() if bp.static_folder is not None else None
         if isinstance(static, str):
@@ -133,6 +138,7 @@ class Resolver:
                 self.nested_options(state, reg.child, reg.options),
                 reg.site,
                 depth + 1,
+                state.chain,
             )
 
     def setup_state(self, app: AppObj, bp: BlueprintObj, options: dict[str, Any]) -> SetupState:
@@ -329,6 +335,7 @@ class Resolver:
                 source=model.Location(source.file, source.line) if source is not None else None,
             )
         )
+        self.origins.append((view, state.app, state.chain))
 
     def view_fact(self, view: Any) -> model.View | None:
         if isinstance(view, FuncV):

@@ -46,7 +46,8 @@ class FuncV:
     self_obj: Any = None  # bound method receiver
     name: str = ""  # __name__ (functools.wraps changes it)
     origin: FuncV | None = None  # the user's view function a decorator wrapped
-    decorators: tuple[str, ...] = ()  # text of decorators applied, innermost first
+    # decorators applied (text as written, value), innermost first; not Flask's own
+    decorators: tuple[tuple[str, Any], ...] = ()
     methods: Any = None  # a `view.methods = [...]` attribute
     owner: ClassV | None = None  # the class whose body defines it (for `super()`)
 

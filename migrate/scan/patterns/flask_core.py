@@ -20,11 +20,12 @@ from migrate.scan.objects import (
     BlueprintObj,
     ConvertersV,
     FlaskObj,
+    HookDecl,
     Registration,
     RuleDecl,
     UrlMapV,
 )
-from migrate.scan.values import BuiltinFn, ClassV, DictV, FuncV, Site, Unknown, ViewV
+from migrate.scan.values import BuiltinFn, ClassV, DictV, ExternalV, FuncV, Site, Unknown, ViewV
 
 library.ALIASES.update(
     {
@@ -62,6 +63,24 @@ BLUEPRINT_PARAMS = (
     "cli_group",
 )
 HTTP_SHORTCUTS = ("get", "post", "put", "patch", "delete")
+# hook name -> (kind it is reported as, applies app-wide when registered on a blueprint)
+HOOKS = {
+    "before_request": ("before_request", False),
+    "after_request": ("after_request", False),
+    "teardown_request": ("teardown_request", False),
+    "context_processor": ("context_processor", False),
+    "url_value_preprocessor": ("url_value_preprocessor", False),
+    "url_defaults": ("url_defaults", False),
+    "before_app_request": ("before_request", True),
+    "after_app_request": ("after_request", True),
+    "teardown_app_request": ("teardown_request", True),
+    "app_context_processor": ("context_processor", True),
+    "app_url_value_preprocessor": ("url_value_preprocessor", True),
+    "app_url_defaults": ("url_defaults", True),
+    "teardown_appcontext": ("teardown_appcontext", True),
+    "before_first_request": ("before_first_request", True),
+}
+ERROR_HANDLERS = {"errorhandler": False, "app_errorhandler": True}
 
 
 def bind(names: tuple[str, ...], args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -275,6 +294,37 @@ def flask_object_attr(interp: Interpreter, obj: Any, name: str, _site: Site) -> 
             return BuiltinFn(apply, "endpoint")
 
         return BuiltinFn(endpoint, "endpoint")
+    if name in HOOKS:
+        kind, on_app = HOOKS[name]
+
+        def hook(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+            func = args[0] if args else None
+            obj.hooks.append(HookDecl(kind, func, site, on_app or isinstance(obj, AppObj)))
+            return func
+
+        return BuiltinFn(hook, name)
+    if name in ERROR_HANDLERS or name == "register_error_handler":
+        on_app = ERROR_HANDLERS.get(name, False) or isinstance(obj, AppObj)
+
+        def errorhandler(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+            code = args[0] if args else kwargs.get("code_or_exception")
+            detail = str(code) if isinstance(code, int | str) else _label(code)
+            if name == "register_error_handler":
+                obj.hooks.append(
+                    HookDecl(
+                        "errorhandler", args[1] if len(args) > 1 else None, site, on_app, detail
+                    )
+                )
+                return None
+
+            def apply(a: list[Any], k: dict[str, Any], s: Site) -> Any:
+                func = a[0] if a else None
+                obj.hooks.append(HookDecl("errorhandler", func, site, on_app, detail))
+                return func
+
+            return BuiltinFn(apply, "errorhandler")
+
+        return BuiltinFn(errorhandler, name)
     if name == "url_map" and isinstance(obj, AppObj):
         return UrlMapV(obj)
     if name == "__init__":
@@ -290,6 +340,14 @@ def flask_object_attr(interp: Interpreter, obj: Any, name: str, _site: Site) -> 
     if isinstance(obj, BlueprintObj) and name in ("name", "url_prefix", "subdomain"):
         return getattr(obj, name)
     return Unknown(f"attribute `{name}` of a Flask object")
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, ClassV):
+        return value.cdef.name
+    if isinstance(value, ExternalV):
+        return value.qualname.rsplit(".", 1)[-1]
+    return "?"
 
 
 @library.attributes(UrlMapV)

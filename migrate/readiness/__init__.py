@@ -1,0 +1,1 @@
+"""Readiness: what each route costs to move, from the scan facts."""

@@ -1,0 +1,193 @@
+"""Attach readiness facts to each route: what its view does, what the helpers it
+calls do (followed through the scanned code, across modules, three calls
+deep), which hooks run around it (resolved by its blueprint chain, as Flask
+does: app hooks, `*_app_*` hooks of any blueprint, and the hooks of every
+blueprint the route's blueprint is nested in), and which decorators wrap it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+from migrate import model
+from migrate.scan.interp import _MISSING, Interpreter, ModuleRT
+from migrate.scan.objects import AppObj, BlueprintObj, HookDecl
+from migrate.scan.values import ClassV, FuncV, ViewV
+
+MAX_DEPTH = 3
+
+
+def _facts_under(rt: ModuleRT, qualname: str) -> Iterator[model.Fact]:
+    """Facts of a function and of the functions nested in it (closures, wrappers)."""
+    for key, facts in rt.code.facts.items():
+        if key == qualname or key.startswith(qualname + "."):
+            yield from facts
+
+
+def _calls_under(rt: ModuleRT, qualname: str) -> Iterator[str]:
+    for key, calls in rt.code.calls.items():
+        if key == qualname or key.startswith(qualname + "."):
+            for name, _line in calls:
+                yield name
+
+
+class Linker:
+    def __init__(self, interp: Interpreter, module_of: dict[str, str]) -> None:
+        self.interp = interp
+        self.module_of = module_of
+
+    def label(self, fn: FuncV) -> str:
+        module = self.module_of.get(fn.module.code.path, fn.module.name)
+        return f"{module}.{fn.fdef.qualname}"
+
+    def resolve(self, rt: ModuleRT, cls: ClassV | None, dotted: str) -> FuncV | None:
+        parts = dotted.split(".")
+        try:
+            if parts[0] in ("self", "cls") and cls is not None and len(parts) > 1:
+                value = self.interp.class_attr(cls, parts[1])
+                rest = parts[2:]
+            else:
+                value = rt.env.vars.get(parts[0], _MISSING)
+                rest = parts[1:]
+            for part in rest:
+                if value is _MISSING:
+                    return None
+                value = self.interp.getattr(value, part)
+        except Exception:  # a defect in following must not cost the route
+            return None
+        return value.view if isinstance(value, FuncV) else None
+
+    def function_facts(
+        self, fn: FuncV, cls: ClassV | None, via: tuple[str, ...], seen: set[int]
+    ) -> list[model.Fact]:
+        """Facts of `fn` and, with their call chain, of the scanned helpers it calls."""
+        if id(fn.fdef) in seen:
+            return []
+        seen.add(id(fn.fdef))
+        rt = fn.module
+        out = [
+            dataclasses.replace(f, via=via) if via else f
+            for f in _facts_under(rt, fn.fdef.qualname)
+        ]
+        if len(via) >= MAX_DEPTH:
+            return out
+        owner = fn.owner if fn.owner is not None else cls
+        for name in dict.fromkeys(_calls_under(rt, fn.fdef.qualname)):
+            helper = self.resolve(rt, owner, name)
+            if helper is not None and id(helper.fdef) not in seen:
+                out.extend(self.function_facts(helper, owner, (*via, self.label(helper)), seen))
+        return out
+
+    def view_facts(self, view: Any) -> list[model.Fact]:
+        seen: set[int] = set()
+        if isinstance(view, FuncV):
+            return self.function_facts(view.view, None, (), seen)
+        if isinstance(view, ViewV) and isinstance(view.cls, ClassV):
+            out: list[model.Fact] = []
+            for cls in self.class_chain(view.cls):
+                for member in cls.attrs.values():
+                    if isinstance(member, FuncV):
+                        out.extend(self.function_facts(member, view.cls, (), seen))
+            return out
+        return []
+
+    def class_chain(self, cls: ClassV, depth: int = 0) -> Iterator[ClassV]:
+        yield cls
+        if depth < 8:
+            for base in cls.bases:
+                if isinstance(base, ClassV):
+                    yield from self.class_chain(base, depth + 1)
+
+    def decorators(self, view: Any) -> list[model.Decorator]:
+        pairs: list[tuple[str, Any]] = []
+        if isinstance(view, FuncV):
+            pairs = list(view.decorators)
+        elif isinstance(view, ViewV) and isinstance(view.cls, ClassV):
+            listed = self.interp.class_attr(view.cls, "decorators")
+            if isinstance(listed, list | tuple):
+                pairs = [(_name(v), v) for v in listed]
+        out = []
+        for text, value in pairs:
+            if isinstance(value, FuncV):
+                fn = value.view
+                top = fn.fdef.qualname.split(".<locals>")[0]
+                top_fn = fn.module.env.vars.get(top)
+                line = top_fn.fdef.line if isinstance(top_fn, FuncV) else fn.fdef.line
+                facts = tuple(_facts_under(fn.module, top))
+                out.append(model.Decorator(text, fn.module.code.path, line, facts))
+            else:
+                out.append(model.Decorator(text, "", 0))
+        return out
+
+    def hooks(self, app: AppObj, chain: tuple[BlueprintObj, ...]) -> list[model.Hook]:
+        decls: list[tuple[HookDecl, str]] = [(h, "app") for h in app.hooks]
+        for bp in self.all_blueprints(app):
+            decls.extend((h, _bp_name(bp)) for h in bp.hooks if h.app_wide)
+        for bp in chain:
+            decls.extend((h, _bp_name(bp)) for h in bp.hooks if not h.app_wide)
+        out = []
+        for decl, scope in decls:
+            fn = decl.func.view if isinstance(decl.func, FuncV) else None
+            name = decl.kind + (f"({decl.detail})" if decl.detail else "")
+            if fn is None:
+                out.append(
+                    model.Hook(name, scope, _name(decl.func), decl.site.file, decl.site.line)
+                )
+                continue
+            facts = tuple(self.function_facts(fn, None, (), set()))
+            out.append(
+                model.Hook(name, scope, self.label(fn), fn.module.code.path, fn.fdef.line, facts)
+            )
+        return out
+
+    def all_blueprints(self, app: AppObj) -> list[BlueprintObj]:
+        out: list[BlueprintObj] = []
+        stack = [r.child for r in app.registrations]
+        while stack and len(out) < 10_000:
+            bp = stack.pop()
+            if bp not in out:
+                out.append(bp)
+                stack.extend(r.child for r in bp.registrations)
+        return out
+
+
+def _bp_name(bp: BlueprintObj) -> str:
+    return bp.name if isinstance(bp.name, str) else "?"
+
+
+def _name(value: Any) -> str:
+    if isinstance(value, FuncV):
+        return value.view.fdef.qualname
+    if isinstance(value, ClassV):
+        return value.cdef.qualname
+    qualname = getattr(value, "qualname", None)
+    return qualname if isinstance(qualname, str) else "?"
+
+
+def link(
+    interp: Interpreter,
+    module_of: dict[str, str],
+    routes: list[model.Route],
+    origins: list[tuple[Any, AppObj, tuple[BlueprintObj, ...]]],
+) -> list[model.Route]:
+    linker = Linker(interp, module_of)
+    out = []
+    hooks_cache: dict[tuple[int, ...], tuple[model.Hook, ...]] = {}
+    for route, (view, app, chain) in zip(routes, origins, strict=True):
+        if route.kind == "static":
+            out.append(route)
+            continue
+        key = (id(app), *(id(bp) for bp in chain))
+        if key not in hooks_cache:
+            hooks_cache[key] = tuple(linker.hooks(app, chain))
+        out.append(
+            dataclasses.replace(
+                route,
+                facts=tuple(linker.view_facts(view)),
+                hooks=hooks_cache[key],
+                decorators=tuple(linker.decorators(view)),
+            )
+        )
+    return out
