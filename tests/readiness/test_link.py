@@ -1,0 +1,140 @@
+"""Readiness link step: facts reach a route through helpers, hooks and decorators."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from migrate.model import Inventory, Route
+from migrate.scan import scan_paths
+
+TREE = {
+    "app/__init__.py": """
+        from flask import Flask
+        from .views import shop, admin, reports
+
+        def create_app():
+            app = Flask(__name__)
+            shop.register_blueprint(reports, url_prefix="/reports")
+            app.register_blueprint(shop, url_prefix="/shop")
+            app.register_blueprint(admin, url_prefix="/admin")
+            return app
+    """,
+    "app/helpers.py": """
+        from flask import request
+        from .deep import page_size
+
+        def paging():
+            page = request.args.get("page", 1, type=int)
+            return page, page_size()
+    """,
+    "app/deep.py": """
+        from flask import request
+
+        def page_size():
+            return request.args.get("size", 20, type=int)
+    """,
+    "app/auth.py": """
+        import functools
+        from flask import request
+
+        def token_required(view):
+            @functools.wraps(view)
+            def wrapper(*args, **kwargs):
+                token = request.headers.get("X-Token")
+                return view(*args, **kwargs)
+            return wrapper
+    """,
+    "app/views.py": """
+        from flask import Blueprint, request
+        from . import helpers
+        from .auth import token_required
+
+        shop = Blueprint("shop", __name__)
+        admin = Blueprint("admin", __name__)
+        reports = Blueprint("reports", __name__)
+
+        @shop.before_request
+        def load_cart():
+            request.cookies.get("cart")
+
+        @admin.after_request
+        def no_cache(response):
+            return response
+
+        @shop.get("/items")
+        def items():
+            return {"items": helpers.paging()}
+
+        @admin.get("/stats")
+        @token_required
+        def stats():
+            return {}
+
+        @reports.get("/daily")
+        def daily():
+            return {}
+    """,
+}
+
+
+@pytest.fixture(scope="module")
+def inventory(tmp_path_factory: pytest.TempPathFactory) -> Inventory:
+    root = tmp_path_factory.mktemp("tree")
+    for rel, text in TREE.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return scan_paths([root])
+
+
+def route(inventory: Inventory, endpoint: str) -> Route:
+    (found,) = [r for r in inventory.routes if r.endpoint == endpoint]
+    return found
+
+
+def test_helper_facts_followed_across_modules_two_calls_deep(inventory: Inventory) -> None:
+    facts = {(f.name, dict(f.data).get("key"), f.via) for f in route(inventory, "shop.items").facts}
+    assert ("request.args", "page", ("app.helpers.paging",)) in facts
+    assert ("request.args", "size", ("app.helpers.paging", "app.deep.page_size")) in facts
+
+
+def test_blueprint_hook_does_not_leak_to_another_blueprint(inventory: Inventory) -> None:
+    shop_hooks = {(h.kind, h.scope) for h in route(inventory, "shop.items").hooks}
+    admin_hooks = {(h.kind, h.scope) for h in route(inventory, "admin.stats").hooks}
+    assert ("before_request", "shop") in shop_hooks
+    assert ("before_request", "shop") not in admin_hooks
+    assert ("after_request", "admin") in admin_hooks
+    assert ("after_request", "admin") not in shop_hooks
+
+
+def test_nested_blueprint_inherits_parent_hooks(inventory: Inventory) -> None:
+    daily = route(inventory, "shop.reports.daily")
+    assert daily.rule == "/shop/reports/daily"
+    hooks = {(h.kind, h.scope, h.function) for h in daily.hooks}
+    assert ("before_request", "shop", "app.views.load_cart") in hooks
+    (hook,) = [h for h in daily.hooks if h.function == "app.views.load_cart"]
+    assert [(f.name, dict(f.data).get("key")) for f in hook.facts] == [("request.cookies", "cart")]
+
+
+def test_decorator_defined_in_another_module(inventory: Inventory) -> None:
+    stats = route(inventory, "admin.stats")
+    assert [(d.name, d.file, d.line) for d in stats.decorators] == [
+        ("token_required", "app/auth.py", 5)
+    ]
+    (decorator,) = stats.decorators
+    assert [(f.name, dict(f.data).get("key")) for f in decorator.facts] == [
+        ("request.headers", "X-Token")
+    ]
+    assert any(r.text.startswith("auth decorator token_required") for r in stats.reasons)
+
+
+def test_score_is_the_sum_of_its_reasons(inventory: Inventory) -> None:
+    for r in inventory.routes:
+        assert r.score == sum(reason.points for reason in r.reasons)
+    stats = route(inventory, "admin.stats")
+    assert [(r.points, r.text.split(":")[0]) for r in stats.reasons][:1] == [
+        (3, "auth decorator token_required (app/auth.py")
+    ]
