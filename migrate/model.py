@@ -38,6 +38,7 @@ class View:
     file: str
     line: int
     module: str = ""
+    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Fact:
     line: int
     data: tuple[tuple[str, Any], ...] = ()  # structured: key, default, type, status, template...
     via: tuple[str, ...] = ()
+    function: str = ""  # qualname of the function it was found in
 
 
 @dataclass(frozen=True)

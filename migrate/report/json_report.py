@@ -2,7 +2,10 @@
 
 The schema is documented in README.md ("JSON schema"). Methods list what the
 view declares; HEAD and OPTIONS, which Flask adds to every rule on its own, are
-left out unless the code names them.
+left out unless the code names them. Each route carries its readiness facts
+(with `data` as an object), hooks, decorators, score, level and reasons; the
+top-level `readiness` object rolls them up per app and per blueprint and gives
+the suggested migration order (`migrate/report/order.py`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,22 @@ import json
 from typing import Any
 
 from migrate import __version__
-from migrate.model import SCHEMA_VERSION, Inventory, Route
+from migrate.model import SCHEMA_VERSION, Decorator, Fact, Hook, Inventory, Route
+from migrate.report.levels import level, ranges
+from migrate.report.order import migration_order
+from migrate.report.rollup import Rollup, app_rollups, blueprint_rollups
+
+
+def fact_dict(fact: Fact) -> dict[str, Any]:
+    return dataclasses.asdict(fact) | {"data": dict(fact.data), "via": list(fact.via)}
+
+
+def hook_dict(hook: Hook) -> dict[str, Any]:
+    return dataclasses.asdict(hook) | {"facts": [fact_dict(f) for f in hook.facts]}
+
+
+def decorator_dict(decorator: Decorator) -> dict[str, Any]:
+    return dataclasses.asdict(decorator) | {"facts": [fact_dict(f) for f in decorator.facts]}
 
 
 def route_dict(route: Route) -> dict[str, Any]:
@@ -20,7 +38,43 @@ def route_dict(route: Route) -> dict[str, Any]:
     data["methods"] = list(route.methods)
     data["defaults"] = dict(route.defaults)
     data["params"] = [dataclasses.asdict(p) for p in route.params]
+    data["facts"] = [fact_dict(f) for f in route.facts]
+    data["hooks"] = [hook_dict(h) for h in route.hooks]
+    data["decorators"] = [decorator_dict(d) for d in route.decorators]
+    data["level"] = level(route.score)
+    data["reasons"] = [dataclasses.asdict(r) for r in route.reasons]
     return data
+
+
+def rollup_dict(rollup: Rollup) -> dict[str, Any]:
+    return {
+        "app": rollup.app,
+        "blueprint": rollup.blueprint,
+        "routes": rollup.routes,
+        "score": rollup.score,
+        "max": rollup.max,
+        "mean": rollup.mean,
+        "levels": dict(rollup.levels),
+    }
+
+
+def readiness_dict(inventory: Inventory) -> dict[str, Any]:
+    return {
+        "levels": {word: list(bounds) for word, bounds in ranges().items()},
+        "apps": [rollup_dict(r) for r in app_rollups(inventory)],
+        "blueprints": [rollup_dict(r) for r in blueprint_rollups(inventory)],
+        "order": [
+            {
+                "app": r.app,
+                "endpoint": r.endpoint,
+                "rule": r.rule,
+                "methods": list(r.methods),
+                "score": r.score,
+                "level": level(r.score),
+            }
+            for r in migration_order(inventory)
+        ],
+    }
 
 
 def as_dict(inventory: Inventory) -> dict[str, Any]:
@@ -42,6 +96,7 @@ def as_dict(inventory: Inventory) -> dict[str, Any]:
             for b in inventory.blueprints
         ],
         "routes": [route_dict(r) for r in inventory.routes],
+        "readiness": readiness_dict(inventory),
         "findings": [dataclasses.asdict(f) for f in inventory.findings],
         "errors": [dataclasses.asdict(e) for e in inventory.errors],
     }

@@ -1,4 +1,5 @@
-"""The default output: a rich table of routes, then findings and file errors."""
+"""The default output: a rich table of routes with their difficulty and top
+reasons, then findings and file errors. Fits 160 columns."""
 
 from __future__ import annotations
 
@@ -6,39 +7,78 @@ import io
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from migrate.model import Inventory
+from migrate.model import Inventory, Route
+from migrate.report.levels import LEVELS, level
+from migrate.report.rollup import app_rollups, migratable, top_reasons
+
+WIDTH = 160
+LEVEL_STYLES = {"trivial": "green", "easy": "cyan", "medium": "yellow", "hard": "bold red"}
+
+
+def difficulty(route: Route) -> Text:
+    if not migratable(route):
+        return Text("")
+    word = level(route.score)
+    return Text(f"{route.score} {word}", style=LEVEL_STYLES[word])
+
+
+def reasons_cell(route: Route) -> str:
+    return "\n".join(f"+{r.points} {r.text}" for r in top_reasons(route))
+
+
+def _routes_table(inventory: Inventory) -> Table:
+    apps = sorted({r.app for r in inventory.routes})
+    title = f"Routes ({len(inventory.routes)}) in {inventory.root}"
+    if len(apps) == 1:
+        title += f", app {apps[0]}"
+    table = Table(title=title, title_justify="left")
+    table.add_column("Rule", overflow="fold", ratio=3)
+    table.add_column("Methods", overflow="fold", max_width=11)
+    table.add_column("Endpoint", overflow="fold", ratio=2)
+    table.add_column("View", overflow="fold", ratio=3)
+    if len(apps) > 1:
+        table.add_column("App", overflow="fold", ratio=2)
+    table.add_column("Difficulty", no_wrap=True, min_width=10)
+    table.add_column("Top reasons", overflow="fold", ratio=4)
+    for r in sorted(inventory.routes, key=lambda r: (r.app, r.rule, r.endpoint)):
+        view = f"{r.view.qualname} ({r.view.file}:{r.view.line})" if r.view else f"[{r.kind}]"
+        row = [r.rule, ",".join(r.methods), r.endpoint, view]
+        if len(apps) > 1:
+            row.append(r.app)
+        table.add_row(*map(Text, row), difficulty(r), Text(reasons_cell(r)))
+    return table
 
 
 def render(inventory: Inventory, color: bool = False) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, width=160, no_color=not color)
-    routes = Table(
-        title=f"Routes ({len(inventory.routes)}) in {inventory.root}", title_justify="left"
-    )
-    for column in ("Rule", "Methods", "Endpoint", "View", "App"):
-        routes.add_column(column, overflow="fold")
-    for r in sorted(inventory.routes, key=lambda r: (r.app, r.rule, r.endpoint)):
-        view = f"{r.view.qualname} ({r.view.file}:{r.view.line})" if r.view else f"[{r.kind}]"
-        routes.add_row(r.rule, ",".join(r.methods), r.endpoint, view, r.app)
-    console.print(routes)
+    console = Console(file=buffer, force_terminal=color, width=WIDTH, no_color=not color)
+    console.print(_routes_table(inventory))
     if inventory.findings:
         findings = Table(title=f"Findings ({len(inventory.findings)})", title_justify="left")
         for column in ("Where", "Severity", "Code", "Message"):
             findings.add_column(column, overflow="fold")
         for f in inventory.findings:
-            findings.add_row(f"{f.file}:{f.line}", f.severity, f.code, f.message)
+            findings.add_row(*map(Text, (f"{f.file}:{f.line}", f.severity, f.code, f.message)))
         console.print(findings)
     if inventory.errors:
         errors = Table(title=f"Files not scanned ({len(inventory.errors)})", title_justify="left")
         for column in ("Where", "Reason"):
             errors.add_column(column, overflow="fold")
         for e in inventory.errors:
-            errors.add_row(f"{e.file}:{e.line}", e.reason)
+            errors.add_row(Text(f"{e.file}:{e.line}"), Text(e.reason))
         console.print(errors)
+    levels = dict.fromkeys(LEVELS, 0)
+    for rollup in app_rollups(inventory):
+        for word, count in rollup.levels.items():
+            levels[word] += count
     console.print(
         f"{inventory.files_scanned} files, {len(inventory.apps)} app(s), "
         f"{len(inventory.blueprints)} blueprint(s), {len(inventory.routes)} route(s), "
-        f"{len(inventory.findings)} finding(s), {len(inventory.errors)} file error(s)"
+        f"{len(inventory.findings)} finding(s), {len(inventory.errors)} file error(s); "
+        + ", ".join(f"{count} {word}" for word, count in levels.items()),
+        markup=False,
+        highlight=False,
     )
     return buffer.getvalue()

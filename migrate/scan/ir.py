@@ -178,6 +178,8 @@ class FuncDef:
     decorators: tuple[Expr, ...]
     body: tuple[Stmt, ...]
     line: int
+    doc: str = ""
+    is_async: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +190,7 @@ class ClassDef:
     decorators: tuple[Expr, ...]
     body: tuple[Stmt, ...]
     line: int
+    doc: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,6 +190,7 @@ class _Lowerer:
                     tuple(self.decorator(d) for d in node.decorators),
                     self.block(node.body, qualname),
                     line,
+                    _docstring(node),
                 )
             ]
         if isinstance(node, cst.For):
@@ -280,6 +281,8 @@ class _Lowerer:
             tuple(self.decorator(d) for d in node.decorators),
             self.block(node.body, f"{qualname}.<locals>"),
             line,
+            _docstring(node),
+            node.asynchronous is not None,
         )
 
     def decorator(self, node: cst.Decorator) -> ir.Expr:
@@ -288,6 +291,13 @@ class _Lowerer:
 
     def _default(self, param: cst.Param) -> ir.Expr | None:
         return self.expr(param.default) if param.default is not None else None
+
+
+def _docstring(node: cst.FunctionDef | cst.ClassDef) -> str:
+    try:
+        return node.get_docstring() or ""
+    except Exception:  # an odd docstring literal must not cost the file
+        return ""
 
 
 def _asname(alias: cst.ImportAlias) -> str | None:

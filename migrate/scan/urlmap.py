@@ -341,11 +341,15 @@ class Resolver:
         if isinstance(view, FuncV):
             fn = view.view
             module = self.module_of.get(fn.module.code.path, "")
-            return model.View(fn.fdef.qualname, fn.module.code.path, fn.fdef.line, module)
+            return model.View(
+                fn.fdef.qualname, fn.module.code.path, fn.fdef.line, module, fn.fdef.doc
+            )
         if isinstance(view, ViewV) and isinstance(view.cls, ClassV):
             cls = view.cls
             module = self.module_of.get(cls.module.code.path, "")
-            return model.View(cls.cdef.qualname, cls.module.code.path, cls.cdef.line, module)
+            return model.View(
+                cls.cdef.qualname, cls.module.code.path, cls.cdef.line, module, cls.cdef.doc
+            )
         return None
 
 

@@ -44,7 +44,9 @@ class Context:
         return self.functions[-1] if self.functions else ""
 
     def emit(self, kind: str, name: str, detail: str, **data: Any) -> None:
-        fact = Fact(kind, name, detail, self.file, self.line, tuple(sorted(data.items())))
+        fact = Fact(
+            kind, name, detail, self.file, self.line, tuple(sorted(data.items())), (), self.function
+        )
         self.facts.setdefault(self.function, []).append(fact)
 
     def dotted(self, node: cst.BaseExpression) -> str | None:
