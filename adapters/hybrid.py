@@ -8,8 +8,12 @@ natively from then on. Every other request reaches the legacy WSGI app untouched
   still sends ``POST`` to Flask instead of a FastAPI 405, and Flask's 404/405/500
   pages and headers reach the client byte for byte (no FastAPI middleware or
   exception handler sees a legacy request);
+* an endpoint marked ``@legacy_stub`` (what ``migrate generate`` emits) is not
+  migrated yet: its requests go to Flask, while it documents the contract in OpenAPI;
 * FastAPI's docs and OpenAPI schema default to ``/_migrated/...`` (redoc off), and a
   Flask app whose own rules would be shadowed by them is refused at construction;
+* FastAPI's trailing-slash redirects are off: Flask's own ``strict_slashes`` rules
+  decide for every path no native route matches exactly;
 * the legacy side runs in a2wsgi's thread pool (see :mod:`adapters.legacy`), whose
   size is the ``threads`` option.
 
@@ -24,16 +28,19 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+import fastapi.routing
 from fastapi import APIRouter, FastAPI
-from starlette.routing import BaseRoute, Match
+from starlette.routing import BaseRoute, Match, compile_path
 from starlette.types import Lifespan, Receive, Scope, Send
 
 from adapters.legacy import LegacyApp
 from adapters.progress import LEGACY, NATIVE, MigrationProgress, legacy_endpoint, with_header
+from adapters.stubs import is_legacy_stub
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -72,14 +79,30 @@ class HybridApp(FastAPI):
         self.progress = progress
         self.served_by_header = served_by_header.lower().encode() if served_by_header else None
         self.uncounted_paths: set[str] = set()
+        self._stubs: list[tuple[re.Pattern[str], frozenset[str]]] = []
+        self._stubs_key: tuple[int, int] | None = None
 
     def native_route(self, scope: Scope) -> BaseRoute | None:
-        """The FastAPI route that fully matches this request (path and method), if any."""
+        """The FastAPI route that fully matches this request (path and method), if any.
+
+        A route whose endpoint is marked ``@legacy_stub`` (:mod:`adapters.stubs`) does
+        not count: Flask still serves it, before FastAPI parses anything.
+        """
         for route in self.router.routes:
             match, _ = route.matches(scope)
             if match is Match.FULL:
-                return route
+                return None if self._is_stub_request(scope) else route
         return None
+
+    def _is_stub_request(self, scope: Scope) -> bool:
+        routes = self.router.routes
+        key = (len(routes), id(routes[-1]) if routes else 0)
+        if key != self._stubs_key:
+            self._stubs, self._stubs_key = stub_patterns(routes), key
+        if not self._stubs:
+            return False
+        path, method = _path_info(scope), scope["method"]
+        return any(regex.match(path) and method in methods for regex, methods in self._stubs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -197,6 +220,20 @@ def find_flask_app(legacy: object) -> Flask | None:
         return legacy
     owner = getattr(legacy, "__self__", None)
     return owner if isinstance(owner, Flask) else None
+
+
+def stub_patterns(routes: Sequence[BaseRoute]) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """(path regex, methods) of every ``@legacy_stub`` endpoint among ``routes``."""
+    # Newer FastAPI keeps included routers as wrappers and lists their routes through
+    # iter_route_contexts; older versions copy them into ``routes`` already flat.
+    flatten = getattr(fastapi.routing, "iter_route_contexts", None)
+    patterns = []
+    for route in flatten(routes) if flatten is not None else routes:
+        endpoint, path = getattr(route, "endpoint", None), getattr(route, "path", None)
+        if endpoint is not None and path and is_legacy_stub(endpoint):
+            regex, _, _ = compile_path(path)
+            patterns.append((regex, frozenset(getattr(route, "methods", None) or ())))
+    return patterns
 
 
 def _refuse_shadowing(flask_app: Flask | None, paths: list[str]) -> None:

@@ -11,6 +11,7 @@ import sys
 import click
 
 from migrate import __version__
+from migrate.commands.generate import generate
 from migrate.commands.scan import scan
 
 
@@ -22,10 +23,12 @@ def cli() -> None:
     \b
     scan      inventory every app, blueprint and route, statically (libcst)
     serve     run the legacy app inside FastAPI (a2wsgi) under uvicorn
+    generate  async FastAPI routers + Pydantic models from the scan, as files or a diff
     """
 
 
 cli.add_command(scan)
+cli.add_command(generate)
 try:
     from migrate.commands.serve import serve
 

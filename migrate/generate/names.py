@@ -6,6 +6,7 @@ import keyword
 import re
 
 _INVALID = re.compile(r"[^0-9a-zA-Z_]+")
+_WORDS = re.compile(r"[^0-9a-zA-Z]+")
 
 
 def identifier(text: str, fallback: str = "x") -> str:
@@ -20,8 +21,8 @@ def identifier(text: str, fallback: str = "x") -> str:
 
 def class_name(text: str) -> str:
     """`api.v1.books` -> `ApiV1Books`."""
-    parts = [p for p in _INVALID.split(text) if p]
-    name = "".join(p[:1].upper() + p[1:] for p in parts) or "Model"
+    parts = [p for p in _WORDS.split(text) if p]
+    name = "".join(p[:1].upper() + p[1:].lower() for p in parts) or "Model"
     return f"M{name}" if name[0].isdigit() else name
 
 

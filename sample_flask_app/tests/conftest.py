@@ -20,9 +20,13 @@ def app(tmp_path) -> Iterator[Flask]:
     if os.environ.get("SAMPLE_APP_CLIENT") == "hybrid":
         # Opt-in: every request (test client included) crosses the wsgi2asgi hybrid
         # through an ASGI-to-WSGI round trip; see adapters/testing.py.
+        # SAMPLE_APP_ROUTERS="pkg:router,..." also mounts FastAPI routers (for example
+        # the ones `migrate generate` wrote), to prove they change nothing.
+        from adapters.loading import load_router
         from adapters.testing import through_hybrid
 
-        with through_hybrid(app):
+        specs = [s for s in os.environ.get("SAMPLE_APP_ROUTERS", "").split(",") if s]
+        with through_hybrid(app, *(load_router(spec) for spec in specs)):
             yield app
         return
     yield app
