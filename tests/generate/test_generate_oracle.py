@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-
-from adapters.hybrid import hybrid
-from oracle import runtime_url_map
 from gen_helpers import (
     expected_operations,
     imported,
@@ -18,6 +15,9 @@ from gen_helpers import (
     scan,
     write_package,
 )
+from oracle import runtime_url_map
+
+from adapters.hybrid import hybrid
 
 REPO = Path(__file__).resolve().parents[2]
 APPS = REPO / "tests" / "fixtures" / "apps"
