@@ -78,6 +78,7 @@ class Decorator:
     file: str  # where it is defined, when the scan sees it ("" otherwise)
     line: int
     facts: tuple[Fact, ...] = ()
+    method: str = ""  # on one handler of a class-based view ("post"); "" for the whole view
 
 
 @dataclass(frozen=True)

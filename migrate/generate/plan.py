@@ -391,6 +391,8 @@ class Planner:
                 "add FastAPI exception handlers for the same responses"
             )
         for decorator in endpoint.route.decorators:
+            if decorator.method not in ("", endpoint.method.lower()):
+                continue
             where = f" [{decorator.file}:{decorator.line}]" if decorator.file else ""
             endpoint.notes.append(
                 f"decorator {decorator.name}{where}: make it a FastAPI dependency"

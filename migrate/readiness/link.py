@@ -89,7 +89,7 @@ class Linker:
             for cls in self.class_chain(view.cls):
                 for member in cls.attrs.values():
                     if isinstance(member, FuncV):
-                        out.extend(self.function_facts(member, view.cls, (), seen))
+                        out.extend(self.function_facts(member.view, view.cls, (), seen))
             return out
         return []
 
@@ -101,24 +101,28 @@ class Linker:
                     yield from self.class_chain(base, depth + 1)
 
     def decorators(self, view: Any) -> list[model.Decorator]:
-        pairs: list[tuple[str, Any]] = []
+        pairs: list[tuple[str, Any, str]] = []
         if isinstance(view, FuncV):
-            pairs = list(view.decorators)
+            pairs = [(text, value, "") for text, value in view.decorators]
         elif isinstance(view, ViewV) and isinstance(view.cls, ClassV):
             listed = self.interp.class_attr(view.cls, "decorators")
             if isinstance(listed, list | tuple):
-                pairs = [(_name(v), v) for v in listed]
+                pairs = [(_name(v), v, "") for v in listed]
+            for cls in self.class_chain(view.cls):
+                for key, member in cls.attrs.items():
+                    if isinstance(member, FuncV):
+                        pairs.extend((text, value, key) for text, value in member.decorators)
         out = []
-        for text, value in pairs:
+        for text, value, method in pairs:
             if isinstance(value, FuncV):
                 fn = value.view
                 top = fn.fdef.qualname.split(".<locals>")[0]
                 top_fn = fn.module.env.vars.get(top)
                 line = top_fn.fdef.line if isinstance(top_fn, FuncV) else fn.fdef.line
                 facts = tuple(_facts_under(fn.module, top))
-                out.append(model.Decorator(text, fn.module.code.path, line, facts))
+                out.append(model.Decorator(text, fn.module.code.path, line, facts, method))
             else:
-                out.append(model.Decorator(text, "", 0))
+                out.append(model.Decorator(text, "", 0, (), method))
         return out
 
     def hooks(self, app: AppObj, chain: tuple[BlueprintObj, ...]) -> list[model.Hook]:
