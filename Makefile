@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/migrate scan sample_flask_app
+	mkdir -p .demo
+	$(BIN)/migrate scan sample_flask_app --format markdown -o .demo/readiness.md
 	$(BIN)/python scripts/demo_hybrid.py
 
 test: $(STAMP)
