@@ -87,6 +87,7 @@ class Reason:
     text: str
     file: str = ""
     line: int = 0
+    kind: str = ""  # request | response | context | blocking | websocket | hook | decorator | view
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def fact_reasons(facts: Iterable[Fact], context: str = "") -> list[Reason]:
         key = (text, subject)
         if key not in reasons:
             label = f"{text}: {subject}{_where(fact)}{context}"
-            reasons[key] = Reason(points, label, fact.file, fact.line)
+            reasons[key] = Reason(points, label, fact.file, fact.line, fact.kind)
     return list(reasons.values())
 
 
@@ -98,6 +98,7 @@ def score_route(route: Route) -> Route:
                 else f"{hook.kind} hook of {hook.scope}{what}: {hook.function}",
                 hook.file,
                 hook.line,
+                "hook",
             )
         )
     for decorator in route.decorators:
@@ -106,9 +107,17 @@ def score_route(route: Route) -> Route:
         where = f" ({decorator.file}:{decorator.line})" if decorator.file else ""
         kind = "auth decorator" if auth else "decorator"
         reasons.append(
-            Reason(points, f"{kind} {decorator.name}{where}", decorator.file, decorator.line)
+            Reason(
+                points,
+                f"{kind} {decorator.name}{where}",
+                decorator.file,
+                decorator.line,
+                "decorator",
+            )
         )
     if route.kind in ("method_view", "resource"):
-        reasons.append(Reason(METHOD_VIEW_POINTS, "class-based view (one function per method)"))
+        reasons.append(
+            Reason(METHOD_VIEW_POINTS, "class-based view (one function per method)", kind="view")
+        )
     reasons.sort(key=lambda r: (-r.points, r.text))
     return dataclasses.replace(route, score=sum(r.points for r in reasons), reasons=tuple(reasons))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from migrate.model import Inventory
-from migrate.report import json_report, markdown, table
+from migrate.report import json_report, markdown, sarif, table
 
 Renderer = Callable[[Inventory, bool], str]
 
@@ -13,4 +13,5 @@ RENDERERS: dict[str, Renderer] = {
     "table": table.render,
     "json": json_report.render,
     "markdown": markdown.render,
+    "sarif": sarif.render,
 }

@@ -5,7 +5,9 @@ blueprint, findings and files not scanned."""
 
 from __future__ import annotations
 
-from migrate.model import Inventory, Route
+from collections.abc import Iterable
+
+from migrate.model import Finding, Inventory, Route
 from migrate.report.levels import BLOCKER_POINTS, LEVELS, level, ranges
 from migrate.report.order import migration_order
 from migrate.report.rollup import (
@@ -21,11 +23,15 @@ MAX_ENDPOINTS = 5  # endpoints named per blocker before "and N more"
 
 
 def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Plain text in a table cell: no pipe, no newline, no HTML (`<locals>`)."""
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("|", "\\|").replace("\n", " ")
 
 
 def _code(text: object) -> str:
-    return f"`{_cell(text)}`" if str(text) else ""
+    """Code in a table cell: a code span keeps `<` as is; the pipe still needs escaping."""
+    content = str(text).replace("|", "\\|").replace("\n", " ")
+    return f"`{content}`" if content else ""
 
 
 def _where(file: str, line: int) -> str:
@@ -43,7 +49,7 @@ def _reasons(route: Route) -> str:
 def _view(route: Route) -> str:
     if route.view is None:
         return route.kind
-    return f"{_code(route.view.qualname)} ({route.view.file}:{route.view.line})"
+    return f"{_code(route.view.qualname)} ({_where(route.view.file, route.view.line)})"
 
 
 def _summary(inventory: Inventory) -> list[str]:
@@ -123,6 +129,14 @@ def _endpoints(endpoints: tuple[str, ...]) -> str:
     return f"{shown} and {more} more" if more > 0 else shown
 
 
+def _finding_rows(findings: Iterable[Finding]) -> list[str]:
+    lines = ["| Where | Severity | Code | Message |", "|---|---|---|---|"]
+    for f in findings:
+        where = _where(f.file, f.line)
+        lines.append(f"| {where} | {f.severity} | {_code(f.code)} | {_cell(f.message)} |")
+    return [*lines, ""]
+
+
 def _blockers(inventory: Inventory) -> list[str]:
     found = blockers(inventory.routes)
     serious = [f for f in inventory.findings if f.severity in ("warning", "error")]
@@ -143,13 +157,7 @@ def _blockers(inventory: Inventory) -> list[str]:
             )
         lines.append("")
     if serious:
-        lines += ["| Where | Severity | Code | Message |", "|---|---|---|---|"]
-        for f in serious:
-            lines.append(
-                f"| {_where(f.file, f.line)} | {f.severity} | {_code(f.code)} "
-                f"| {_cell(f.message)} |"
-            )
-        lines.append("")
+        lines += _finding_rows(serious)
     return lines
 
 
@@ -168,7 +176,7 @@ def _route_rows(routes: list[Route]) -> list[str]:
 
 def _inventory(inventory: Inventory) -> list[str]:
     lines: list[str] = []
-    apps = [(a.name, f" ({a.file}:{a.line})") for a in inventory.apps]
+    apps = [(a.name, f" ({_where(a.file, a.line)})") for a in inventory.apps]
     known = {name for name, _ in apps}
     apps += [(name, "") for name in sorted({r.app for r in inventory.routes} - known)]
     for name, where in apps:
@@ -194,13 +202,10 @@ def render(inventory: Inventory, color: bool = False) -> str:
     lines += _blockers(inventory)
     lines += _inventory(inventory)
     if inventory.findings:
-        lines += ["## Findings", "", "| Where | Severity | Code | Message |", "|---|---|---|---|"]
-        for f in inventory.findings:
-            lines.append(f"| {f.file}:{f.line} | {f.severity} | {f.code} | {_cell(f.message)} |")
-        lines.append("")
+        lines += ["## Findings", "", *_finding_rows(inventory.findings)]
     if inventory.errors:
         lines += ["## Files not scanned", "", "| Where | Reason |", "|---|---|"]
         for e in inventory.errors:
-            lines.append(f"| {e.file}:{e.line} | {_cell(e.reason)} |")
+            lines.append(f"| {_where(e.file, e.line)} | {_cell(e.reason)} |")
         lines.append("")
     return "\n".join(lines)

@@ -8,6 +8,7 @@ of rollups, blockers and the migration order.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -26,6 +27,15 @@ CATEGORIES: dict[str, str] = {
     "decorator": "Depends on a view decorator",
     "other": "Other readiness cost",
 }
+
+
+def suggest(query: str, names: Iterable[str], count: int = 5) -> list[str]:
+    """Names a typo may have meant: those whose last dotted part is the query
+    (`v1` -> `api.v1`), then difflib's close matches."""
+    ordered = sorted(set(names))
+    found = [n for n in ordered if n != query and n.rsplit(".", 1)[-1] == query]
+    found += [n for n in difflib.get_close_matches(query, ordered, n=count) if n not in found]
+    return found[:count]
 
 
 def migratable(route: Route) -> bool:
@@ -62,9 +72,11 @@ def reason_category(route: Route, reason: Reason) -> str:
     if isinstance(explicit, str) and explicit:
         return explicit
     where = (reason.file, reason.line)
-    for fact in all_facts(route):
-        if (fact.file, fact.line) == where:
-            return fact.kind
+    here = [f for f in all_facts(route) if (f.file, f.line) == where]
+    named = [f for f in here if f.name in reason.text]
+    if named or here:
+        # the fact the reason names (the longest name wins: "g.db" over "g")
+        return max(named, key=lambda f: len(f.name)).kind if named else here[0].kind
     if any((h.file, h.line) == where for h in route.hooks):
         return "hook"
     if any((d.file, d.line) == where for d in route.decorators):
@@ -121,17 +133,23 @@ def route_blockers(route: Route) -> list[Blocker]:
 
 
 def blockers(routes: Iterable[Route]) -> list[Blocker]:
-    """Blockers of all routes, one per (category, place, text) with every
-    endpoint it holds back; heaviest first."""
-    grouped: dict[tuple[str, str, int, str], tuple[int, set[str]]] = {}
+    """Blockers of all routes, one per (category, file:line) with every endpoint
+    it holds back; the shortest wording wins (the same fact reached through
+    different helpers differs only in its call chain). Heaviest first."""
+    grouped: dict[tuple[str, str, int], list[Blocker]] = {}
     for route in routes:
         for b in route_blockers(route):
-            key = (b.category, b.file, b.line, b.text)
-            points, endpoints = grouped.get(key, (0, set()))
-            grouped[key] = (max(points, b.points), endpoints | set(b.endpoints))
+            grouped.setdefault((b.category, b.file, b.line), []).append(b)
     merged = [
-        Blocker(category, points, text, file, line, tuple(sorted(endpoints)))
-        for (category, file, line, text), (points, endpoints) in grouped.items()
+        Blocker(
+            category,
+            max(b.points for b in group),
+            min((b.text for b in group), key=lambda text: (len(text), text)),
+            file,
+            line,
+            tuple(sorted({e for b in group for e in b.endpoints})),
+        )
+        for (category, file, line), group in grouped.items()
     ]
     return sorted(merged, key=lambda b: (-b.points, b.file, b.line, b.category, b.text))
 

@@ -33,18 +33,18 @@ def _routes_table(inventory: Inventory) -> Table:
     title = f"Routes ({len(inventory.routes)}) in {inventory.root}"
     if len(apps) == 1:
         title += f", app {apps[0]}"
-    table = Table(title=title, title_justify="left")
-    table.add_column("Rule", overflow="fold", ratio=3)
-    table.add_column("Methods", overflow="fold", max_width=11)
-    table.add_column("Endpoint", overflow="fold", ratio=2)
-    table.add_column("View", overflow="fold", ratio=3)
+    table = Table(title=title, title_justify="left", expand=True)
+    table.add_column("Rule", overflow="fold", ratio=7)
+    table.add_column("Methods", overflow="fold", max_width=8)
+    table.add_column("Endpoint", overflow="fold", ratio=5)
+    table.add_column("View", overflow="fold", ratio=5)
     if len(apps) > 1:
-        table.add_column("App", overflow="fold", ratio=2)
+        table.add_column("App", overflow="fold", ratio=3)
     table.add_column("Difficulty", no_wrap=True, min_width=10)
-    table.add_column("Top reasons", overflow="fold", ratio=4)
+    table.add_column("Top reasons", overflow="fold", ratio=10)
     for r in sorted(inventory.routes, key=lambda r: (r.app, r.rule, r.endpoint)):
         view = f"{r.view.qualname} ({r.view.file}:{r.view.line})" if r.view else f"[{r.kind}]"
-        row = [r.rule, ",".join(r.methods), r.endpoint, view]
+        row = [r.rule, " ".join(r.methods), r.endpoint, view]
         if len(apps) > 1:
             row.append(r.app)
         table.add_row(*map(Text, row), difficulty(r), Text(reasons_cell(r)))
