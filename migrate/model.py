@@ -153,6 +153,16 @@ class FileError:
 
 
 @dataclass(frozen=True)
+class ExtensionUse:
+    """A Flask extension the codebase imports, and its FastAPI-side strategy."""
+
+    name: str
+    does: str
+    fastapi: str
+    files: tuple[str, ...]  # files importing it
+
+
+@dataclass(frozen=True)
 class Inventory:
     root: str
     files_scanned: int
@@ -161,3 +171,5 @@ class Inventory:
     routes: tuple[Route, ...] = ()
     findings: tuple[Finding, ...] = ()
     errors: tuple[FileError, ...] = field(default=())
+    extensions: tuple[ExtensionUse, ...] = ()
+    websockets: tuple[Fact, ...] = ()  # WebSocket handlers (flask-sock, Flask-SocketIO)

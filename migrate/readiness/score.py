@@ -44,13 +44,14 @@ WEIGHTS: tuple[tuple[str, str, int, str], ...] = (
     ("blocking", "", 2, "blocking call"),
     ("websocket", "", 5, "WebSocket handler (no WSGI bridge can carry it)"),
 )
+# A hook that applies to the route costs little by itself (it is ported once, as
+# middleware or a dependency) unless the view reads state it sets.
+HOOK_STATE_POINTS = 3
 HOOK_POINTS = {
-    "before_request": 3,
-    "after_request": 2,
-    "teardown_request": 2,
-    "url_value_preprocessor": 2,
-    "context_processor": 1,
-    "errorhandler": 1,
+    "before_request": 1,
+    "after_request": 1,
+    "teardown_request": 1,
+    "url_value_preprocessor": 1,
 }
 AUTH_WORDS = ("login", "auth", "permission", "role", "admin", "jwt", "token", "require")
 METHOD_VIEW_POINTS = 1
@@ -84,23 +85,35 @@ def fact_reasons(facts: Iterable[Fact], context: str = "") -> list[Reason]:
 def score_route(route: Route) -> Route:
     if route.kind == "static":
         return route
-    reasons = fact_reasons(route.facts)
+    used = {f.name for f in route.facts if f.kind == "context"}
+    for decorator in route.decorators:
+        used |= {f.name for f in decorator.facts if f.kind == "context"}
+    reasons: list[Reason] = []
+    prepared: set[str] = set()  # context names a hook sets for the view
     for hook in route.hooks:
         base = hook.kind.split("(", 1)[0]
-        points = HOOK_POINTS.get(base, 1)
-        writes = sorted({f.name for f in hook.facts if dict(f.data).get("access") == "write"})
-        what = f", sets {', '.join(writes)}" if writes else ""
-        reasons.append(
-            Reason(
-                points,
-                f"{hook.kind} hook of {hook.scope} runs first{what}: {hook.function}"
-                if base == "before_request"
-                else f"{hook.kind} hook of {hook.scope}{what}: {hook.function}",
-                hook.file,
-                hook.line,
-                "hook",
+        writes = {f.name for f in hook.facts if dict(f.data).get("access") == "write"}
+        shared = sorted(writes & used)
+        if shared:
+            # the view depends on state the hook prepares: the two move together
+            prepared.update(shared)
+            text = f"reads {', '.join(shared)} set by {hook.kind} hook of {hook.scope}"
+            reasons.append(
+                Reason(HOOK_STATE_POINTS, f"{text}: {hook.function}", hook.file, hook.line, "hook")
             )
-        )
+            continue
+        points = HOOK_POINTS.get(base, 0)
+        if points:
+            reasons.append(
+                Reason(
+                    points,
+                    f"{hook.kind} hook of {hook.scope} must run too: {hook.function}",
+                    hook.file,
+                    hook.line,
+                    "hook",
+                )
+            )
+    reasons += fact_reasons(f for f in route.facts if f.name not in prepared)
     for decorator in route.decorators:
         auth = any(word in decorator.name.lower() for word in AUTH_WORDS)
         points = 3 if auth else 2

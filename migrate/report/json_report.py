@@ -99,6 +99,10 @@ def as_dict(inventory: Inventory) -> dict[str, Any]:
         "readiness": readiness_dict(inventory),
         "findings": [dataclasses.asdict(f) for f in inventory.findings],
         "errors": [dataclasses.asdict(e) for e in inventory.errors],
+        "extensions": [
+            dataclasses.asdict(e) | {"files": list(e.files)} for e in inventory.extensions
+        ],
+        "websockets": [fact_dict(f) for f in inventory.websockets],
     }
 
 

@@ -201,6 +201,29 @@ def render(inventory: Inventory, color: bool = False) -> str:
     lines += _order(inventory)
     lines += _blockers(inventory)
     lines += _inventory(inventory)
+    if inventory.extensions:
+        lines += [
+            "## Extensions",
+            "",
+            "| Extension | FastAPI side | Imported in |",
+            "|---|---|---|",
+        ]
+        for ext in inventory.extensions:
+            files = ", ".join(f"`{f}`" for f in ext.files[:3]) + (
+                " ..." if len(ext.files) > 3 else ""
+            )
+            lines.append(f"| {_cell(ext.name)} | {_cell(ext.fastapi)} | {files} |")
+        lines.append("")
+    if inventory.websockets:
+        lines += [
+            "## WebSocket handlers (no WSGI bridge carries them)",
+            "",
+            "| Where | Handler | Detail |",
+            "|---|---|---|",
+        ]
+        for ws in inventory.websockets:
+            lines.append(f"| {_where(ws.file, ws.line)} | `{ws.function}` | {_cell(ws.detail)} |")
+        lines.append("")
     if inventory.findings:
         lines += ["## Findings", "", *_finding_rows(inventory.findings)]
     if inventory.errors:

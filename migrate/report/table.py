@@ -55,6 +55,23 @@ def render(inventory: Inventory, color: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, width=WIDTH, no_color=not color)
     console.print(_routes_table(inventory))
+    if inventory.extensions:
+        extensions = Table(title=f"Extensions ({len(inventory.extensions)})", title_justify="left")
+        for column in ("Extension", "FastAPI side", "Imported in"):
+            extensions.add_column(column, overflow="fold")
+        for ext in inventory.extensions:
+            where = ", ".join(ext.files[:2]) + (" ..." if len(ext.files) > 2 else "")
+            extensions.add_row(Text(ext.name), Text(ext.fastapi), Text(where))
+        console.print(extensions)
+    if inventory.websockets:
+        sockets = Table(
+            title="WebSocket handlers (no WSGI bridge carries them)", title_justify="left"
+        )
+        for column in ("Where", "Handler", "Detail"):
+            sockets.add_column(column, overflow="fold")
+        for ws in inventory.websockets:
+            sockets.add_row(Text(f"{ws.file}:{ws.line}"), Text(ws.function), Text(ws.detail))
+        console.print(sockets)
     if inventory.findings:
         findings = Table(title=f"Findings ({len(inventory.findings)})", title_justify="left")
         for column in ("Where", "Severity", "Code", "Message"):

@@ -17,6 +17,7 @@ from pathlib import Path
 import libcst as cst
 
 from migrate import model
+from migrate.readiness.extensions import Extension, extensions_used
 from migrate.readiness.link import link
 from migrate.readiness.score import score_route
 from migrate.scan import detectors, ir
@@ -108,7 +109,28 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
         routes=tuple(_dedupe(routes)),
         findings=tuple(sorted(interp.findings, key=lambda f: (f.file, f.line, f.code))),
         errors=tuple(sorted(errors, key=lambda e: e.file)),
+        extensions=tuple(_extensions(parsed)),
+        websockets=tuple(
+            fact
+            for _, code in parsed
+            for facts in code.facts.values()
+            for fact in facts
+            if fact.kind == "websocket"
+        ),
     )
+
+
+def _extensions(parsed: list[tuple[SourceFile, ir.ModuleIR]]) -> list[model.ExtensionUse]:
+    files: dict[str, list[str]] = {}
+    known: dict[str, Extension] = {}
+    for source, code in parsed:
+        for extension in extensions_used(code.imports):
+            known[extension.name] = extension
+            files.setdefault(extension.name, []).append(source.rel)
+    return [
+        model.ExtensionUse(e.name, e.does, e.fastapi, tuple(sorted(files[e.name])))
+        for e in sorted(known.values(), key=lambda e: e.name.lower())
+    ]
 
 
 def _apps(interp: Interpreter, resolver: object, module_of: dict[str, str]) -> list[model.App]:

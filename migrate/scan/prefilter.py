@@ -1,0 +1,220 @@
+"""Decide, from bytes alone, which files the link step can need.
+
+The link step (`interp.py`) runs *every* scanned module, so a file that never
+mentions Flask can still matter: a module holding `API_PREFIX = "/api"`, a
+helper that registers blueprints, a plugin that appends a view class to a
+registry another module later registers. The rule below keeps all of those
+and skips only code that cannot touch anything Flask-related.
+
+**The rule.** Build an undirected graph over the candidate files with an edge
+between two files when
+
+- one imports the other (`import a.b`, `from a import b`, `from .b import c`,
+  `from . import b`: every module the statement can execute or bind, resolved
+  under every name the file may have, as `discover.module_name` and
+  `module_aliases` name it), or
+- one is a package and the other a module directly inside it (an attribute
+  of a module object can reach a submodule without an import statement).
+
+A file is a *seed* when its bytes contain one of `TOKENS`. Keep every file
+whose connected component holds a seed; if any file contains one of
+`DYNAMIC` (`import_module`, `__import__`, `find_modules`: a module named at
+run time), keep every file.
+
+**Why it is safe.** Every output of the link step (apps, blueprints, routes,
+findings, facts attached to routes) comes from (a) a library the `patterns`
+model (Flask, its extensions, werkzeug): reaching one takes an import that
+spells its name, or a value from another scanned module; (b) a routing call
+on a value the scan cannot follow (`.route(...)`, a name in
+`interp.ROUTING_NAMES`); (c) an environment read (`environ`, `getenv`). A
+file reaches another file's values only through an edge above (imports,
+package attributes) or through a dynamic import. So a component without a
+seed creates no Flask object, holds no reference to one, cannot call or be
+called by code that does, and shares no mutable state with it: running it
+or not changes nothing but its own private values. Names keep their meaning:
+any name a kept file imports is connected to the file it resolves to, so that
+file is kept too (`pipeline` builds the module table over every parseable
+file, then drops the skipped ones, so first-come names stay the same).
+
+The import scan is a regular expression over bytes that over-approximates:
+text in strings and comments counts too (a few extra edges), a line
+continuation or a parenthesised name list is followed, `from.x import y` is
+seen. It is tested against `ast` on every file of the fixtures and of the
+libraries in the virtualenv. Exceptions, documented: an `internal-error`
+finding (a scanner defect) inside a skipped file is not reported; module names
+with non-ASCII characters are matched only in UTF-8 files.
+
+Skipped files are still checked with CPython's own parser (`pipeline`), so a
+syntax error anywhere is still listed under errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from migrate.scan.discover import SourceFile, module_aliases
+from migrate.scan.interp import ROUTING_NAMES
+
+# Substrings that make a file a seed. Library names are spelled by the import
+# that reaches them; see `tests/scan/test_prefilter.py`, which checks that
+# every library qualname the patterns and readiness tables know is covered.
+TOKENS: tuple[bytes, ...] = (
+    b"flask",  # flask, flask_restful, flask_restx, flask_restplus, flask_* extensions
+    b"Flask",
+    b"flasgger",
+    b"werkzeug",
+    b"Blueprint",
+    b"environ",  # os.environ.get(...) reports an env-default finding
+    b"getenv",
+    *sorted(name.encode() for name in ROUTING_NAMES),
+)
+# A module named by a run-time string can be any module.
+DYNAMIC: tuple[bytes, ...] = (b"import_module", b"__import__", b"find_modules")
+
+_TOKEN_RE = re.compile(b"|".join(re.escape(t) for t in TOKENS))
+_DYNAMIC_RE = re.compile(b"|".join(re.escape(t) for t in DYNAMIC))
+
+_WS = rb"(?:[ \t\f]|\\\r?\n)*"  # blanks, backslash continuations
+_REST = rb"(?:[^\r\n;\\]|\\\r?\n|\\)*"  # to the end of the logical line or a `;`
+_FROM_RE = re.compile(
+    rb"(?<![\w.])from(?![\w])"
+    + rb"((?:[ \t\f.]|\\\r?\n)*)"  # the dots of a relative import, blanks between
+    + rb"([\w.\x80-\xff]*)"
+    + _WS
+    + rb"import(?![\w\x80-\xff])"
+    + _WS
+    + rb"(\(|"
+    + _REST
+    + rb")"
+)
+_IMPORT_RE = re.compile(rb"(?<![\w.])import(?![\w\x80-\xff])" + _WS + rb"(" + _REST + rb")")
+_NAME_RE = re.compile(rb"[\w\x80-\xff]+")
+_DOTTED_RE = re.compile(rb"[\w.\x80-\xff]+")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRef:
+    level: int  # 0 for absolute
+    module: str  # dotted, may be ""
+    names: tuple[str, ...]  # the names after `import` in a from-import
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What the prefilter needs from one file."""
+
+    seed: bool
+    dynamic: bool
+    imports: tuple[ImportRef, ...]
+
+
+def shape_of(data: bytes) -> Shape:
+    refs: list[ImportRef] = []
+    for m in _FROM_RE.finditer(data):
+        level = m[1].count(b".")
+        names_text = _paren_list(data, m.end()) if m[3] == b"(" else m[3]
+        names = tuple(_text(n) for n in _NAME_RE.findall(names_text))
+        refs.append(ImportRef(level, _text(m[2]).strip("."), names))
+    for m in _IMPORT_RE.finditer(data):
+        for dotted in _DOTTED_RE.findall(m[1]):
+            refs.append(ImportRef(0, _text(dotted).strip("."), ()))
+    return Shape(
+        _TOKEN_RE.search(data) is not None,
+        _DYNAMIC_RE.search(data) is not None,
+        tuple(dict.fromkeys(refs)),
+    )
+
+
+def _paren_list(data: bytes, start: int) -> bytes:
+    """The text of `( ... )` after a from-import; comments may hold `)`."""
+    out: list[bytes] = []
+    pos = start
+    while pos < len(data):
+        eol = data.find(b"\n", pos)
+        line = data[pos : eol if eol >= 0 else len(data)]
+        code = line.split(b"#", 1)[0]
+        close = code.find(b")")
+        if close >= 0:
+            out.append(code[:close])
+            break
+        out.append(code)
+        if eol < 0:
+            break
+        pos = eol + 1
+    return b" ".join(out)
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class Selection:
+    keep: frozenset[int]  # indices into the sources
+    seeds: int
+    reason: str  # "components" | "dynamic-import" | "no-seed"
+
+
+def select(sources: Sequence[SourceFile], shapes: Sequence[Shape], root: Path) -> Selection:
+    """The files whose component of the import graph holds a seed (see the module doc)."""
+    seeds = [i for i, s in enumerate(shapes) if s.seed]
+    if not seeds:
+        return Selection(frozenset(), 0, "no-seed")
+    if any(s.dynamic for s in shapes):
+        return Selection(frozenset(range(len(sources))), len(seeds), "dynamic-import")
+    names_of = [_names(source, root) for source in sources]
+    by_name: dict[str, list[int]] = {}
+    for i, names in enumerate(names_of):
+        for name in names:
+            by_name.setdefault(name, []).append(i)
+    parent = list(range(len(sources)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(i: int, targets: list[int]) -> None:
+        for j in targets:
+            a, b = find(i), find(j)
+            if a != b:
+                parent[a] = b
+
+    for i, names in enumerate(names_of):
+        for name in names:
+            if "." in name:
+                join(i, by_name.get(name.rpartition(".")[0], []))
+        for target in _targets(sources[i], names, shapes[i].imports):
+            join(i, by_name.get(target, []))
+    seeded = {find(i) for i in seeds}
+    keep = frozenset(i for i in range(len(sources)) if find(i) in seeded)
+    return Selection(keep, len(seeds), "components")
+
+
+def _names(source: SourceFile, root: Path) -> list[str]:
+    return list(dict.fromkeys([source.module, *module_aliases(source, root)]))
+
+
+def _targets(source: SourceFile, names: list[str], refs: tuple[ImportRef, ...]) -> set[str]:
+    """Every dotted module name the import statements may execute or bind."""
+    out: set[str] = set()
+    for ref in refs:
+        if ref.level:
+            bases = []
+            for name in names:  # the interpreter names the module by one of them
+                package = name if source.is_package else name.rpartition(".")[0]
+                base = package.split(".") if package else []
+                if ref.level > 1:  # the same slice as `Interpreter.exec_import_from`
+                    base = base[: len(base) - (ref.level - 1)]
+                bases.append(".".join([*base, ref.module] if ref.module else base))
+        else:
+            bases = [ref.module]
+        for dotted in bases:
+            parts = dotted.split(".") if dotted else []
+            out.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
+            out.update(f"{dotted}.{n}" if dotted else n for n in ref.names)
+    return out

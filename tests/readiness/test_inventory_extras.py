@@ -1,0 +1,43 @@
+"""Extensions and WebSocket handlers are reported for the whole codebase."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from migrate.scan import scan_paths
+
+SOURCE = """
+    from flask import Flask
+    from flask_socketio import SocketIO
+    from flask_sqlalchemy import SQLAlchemy
+
+    app = Flask(__name__)
+    socketio = SocketIO(app)
+    db = SQLAlchemy(app)
+
+
+    @socketio.on("chat", namespace="/room")
+    def chat(message):
+        return message
+"""
+
+
+def test_extensions_and_websocket_handlers_are_listed(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(textwrap.dedent(SOURCE))
+    (tmp_path / "plain.py").write_text("import os\n")
+    inv = scan_paths([tmp_path])
+    assert [(e.name, e.files) for e in inv.extensions] == [
+        ("Flask-SocketIO", ("app.py",)),
+        ("Flask-SQLAlchemy", ("app.py",)),
+    ]
+    assert all(e.fastapi for e in inv.extensions)
+    assert [(w.function, w.line, dict(w.data).get("event")) for w in inv.websockets] == [
+        ("chat", 11, "chat")
+    ]
+
+
+def test_no_extensions_no_websockets(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    inv = scan_paths([tmp_path])
+    assert inv.extensions == () and inv.websockets == ()
