@@ -104,10 +104,12 @@ def _route_facts(route: Route, method: str) -> list[Fact]:
     if route.kind not in ("method_view", "resource") or route.view is None:
         return list(route.facts)
     handler = f"{route.view.qualname}.{method.lower()}"
+    label = f"{route.view.module}.{handler}"
     return [
         f
         for f in route.facts
-        if f.via or f.function == handler or f.function.startswith(handler + ".")
+        if (f.via[0] == label if f.via else f.function == handler)
+        or f.function.startswith(handler + ".")
     ]
 
 

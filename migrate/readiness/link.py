@@ -12,18 +12,77 @@ from collections.abc import Iterator
 from typing import Any
 
 from migrate import model
-from migrate.scan.interp import _MISSING, Interpreter, ModuleRT
+from migrate.scan import ir
+from migrate.scan.interp import _MISSING, Env, Interpreter, ModuleRT
 from migrate.scan.objects import AppObj, BlueprintObj, HookDecl
 from migrate.scan.values import ClassV, FuncV, ViewV
 
 MAX_DEPTH = 3
+# detector output that only the link step reads (JSON passed into helpers)
+INTERNAL_KINDS = frozenset({"json-arg", "param-key"})
+
+
+def _walk(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Import | ir.ImportFrom]:
+    for stmt in body:
+        if isinstance(stmt, ir.Import | ir.ImportFrom):
+            yield stmt
+        elif isinstance(stmt, ir.Block | ir.For):
+            yield from _walk(stmt.body)
+        elif isinstance(stmt, ir.If):
+            yield from _walk(stmt.body)
+            yield from _walk(stmt.orelse)
 
 
 def _facts_under(rt: ModuleRT, qualname: str) -> Iterator[model.Fact]:
     """Facts of a function and of the functions nested in it (closures, wrappers)."""
     for key, facts in rt.code.facts.items():
         if key == qualname or key.startswith(qualname + "."):
-            yield from facts
+            yield from (f for f in facts if f.kind not in INTERNAL_KINDS)
+
+
+def _json_into(caller: ModuleRT, qualname: str, callee: str, helper: FuncV) -> set[str]:
+    """Parameters of `helper` that receive the JSON body in `caller`'s call to it."""
+    names = [p.name for p in helper.fdef.params if p.kind in ("normal", "kwonly")]
+    if helper.fdef.params and helper.owner is not None:
+        names = names[1:]  # self
+    out: set[str] = set()
+    for fact in caller.code.facts.get(qualname, ()):
+        data = dict(fact.data)
+        if fact.kind != "json-arg" or data.get("callee") != callee:
+            continue
+        index, keyword = data.get("index"), data.get("keyword")
+        if isinstance(index, int) and index < len(names):
+            out.add(names[index])
+        elif isinstance(keyword, str):
+            out.add(keyword)
+    return out
+
+
+def _body_keys(helper: FuncV, params: set[str], via: tuple[str, ...]) -> list[model.Fact]:
+    """A helper's key reads on a parameter holding the JSON body, as request.json facts."""
+    out = []
+    for fact in helper.module.code.facts.get(helper.fdef.qualname, ()):
+        data = dict(fact.data)
+        if fact.kind != "param-key" or data.get("param") not in params:
+            continue
+        key, required = data.get("key"), bool(data.get("required"))
+        detail = f"key {key!r}, " + ("required" if required else f"default {data.get('default')!r}")
+        fields = {"source": "json", "key": key, "required": required, "many": False}
+        if "default" in data:
+            fields["default"] = data["default"]
+        out.append(
+            model.Fact(
+                "request",
+                "request.json",
+                detail,
+                fact.file,
+                fact.line,
+                tuple(sorted(fields.items())),
+                via,
+                fact.function,
+            )
+        )
+    return out
 
 
 def _calls_under(rt: ModuleRT, qualname: str) -> Iterator[str]:
@@ -42,7 +101,9 @@ class Linker:
         module = self.module_of.get(fn.module.code.path, fn.module.name)
         return f"{module}.{fn.fdef.qualname}"
 
-    def resolve(self, rt: ModuleRT, cls: ClassV | None, dotted: str) -> FuncV | None:
+    def resolve(
+        self, rt: ModuleRT, cls: ClassV | None, dotted: str, caller: FuncV | None = None
+    ) -> FuncV | None:
         parts = dotted.split(".")
         try:
             if parts[0] in ("self", "cls") and cls is not None and len(parts) > 1:
@@ -50,6 +111,8 @@ class Linker:
                 rest = parts[2:]
             else:
                 value = rt.env.vars.get(parts[0], _MISSING)
+                if caller is not None:
+                    value = self.local_import(caller, parts[0], value)
                 rest = parts[1:]
             for part in rest:
                 if value is _MISSING:
@@ -58,6 +121,20 @@ class Linker:
         except Exception:  # a defect in following must not cost the route
             return None
         return value.view if isinstance(value, FuncV) else None
+
+    def local_import(self, fn: FuncV, name: str, default: Any) -> Any:
+        """A name bound by an import inside the function (to dodge circular imports)."""
+        for stmt in _walk(fn.fdef.body):
+            bound = (
+                stmt.asname or stmt.module.split(".", 1)[0]
+                if isinstance(stmt, ir.Import)
+                else next((a or n for n, a in stmt.names if (a or n) == name), None)
+            )
+            if bound == name:
+                scratch = Env({}, None, fn.module, fn.fdef.qualname)
+                self.interp.exec_stmt(stmt, scratch)
+                return scratch.vars.get(name, default)
+        return default
 
     def function_facts(
         self, fn: FuncV, cls: ClassV | None, via: tuple[str, ...], seen: set[int]
@@ -75,9 +152,15 @@ class Linker:
             return out
         owner = fn.owner if fn.owner is not None else cls
         for name in dict.fromkeys(_calls_under(rt, fn.fdef.qualname)):
-            helper = self.resolve(rt, owner, name)
-            if helper is not None and id(helper.fdef) not in seen:
-                out.extend(self.function_facts(helper, owner, (*via, self.label(helper)), seen))
+            helper = self.resolve(rt, owner, name, fn)
+            if helper is None:
+                continue
+            chain = (*via, self.label(helper))
+            params = _json_into(rt, fn.fdef.qualname, name, helper)
+            if params:
+                out.extend(_body_keys(helper, params, chain))
+            if id(helper.fdef) not in seen:
+                out.extend(self.function_facts(helper, owner, chain, seen))
         return out
 
     def view_facts(self, view: Any) -> list[model.Fact]:
@@ -89,7 +172,14 @@ class Linker:
             for cls in self.class_chain(view.cls):
                 for member in cls.attrs.values():
                     if isinstance(member, FuncV):
-                        out.extend(self.function_facts(member.view, view.cls, (), seen))
+                        # a helper's facts name the handler first in their chain, so
+                        # each HTTP method keeps its own
+                        handler = member.view
+                        label = self.label(handler)
+                        for fact in self.function_facts(handler, view.cls, (), set()):
+                            if fact.via:
+                                fact = dataclasses.replace(fact, via=(label, *fact.via))
+                            out.append(fact)
             return out
         return []
 

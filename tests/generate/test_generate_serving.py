@@ -80,8 +80,8 @@ def _implement(package_dir: Path) -> None:
         end = text.find("\n\n\n@router.", start)
         end = len(text) if end == -1 else end + 1
         text = text[:decorator_start] + text[end:]
-    imports = "from typing import Annotated, Any\n\nfrom fastapi import Body, Query\n"
-    path.write_text(text + IMPLEMENTED_SEARCH + IMPLEMENTED_CREATE + "\n" + imports)
+    imports = "\nfrom typing import Annotated, Any\n\nfrom fastapi import Body, Query\n"
+    path.write_text(text + imports + IMPLEMENTED_SEARCH + IMPLEMENTED_CREATE)
 
 
 def test_implemented_stubs_are_native_and_the_rest_reach_flask(

@@ -34,6 +34,11 @@ TREE = {
 
         def page_size():
             return request.args.get("size", 20, type=int)
+
+        def check(payload, *, strict=False):
+            title = payload["title"]
+            tags = payload.get("tags", [])
+            return {"title": title, "tags": tags}
     """,
     "app/auth.py": """
         import functools
@@ -75,6 +80,12 @@ TREE = {
         @reports.get("/daily")
         def daily():
             return {}
+
+        @shop.post("/items")
+        def create_item():
+            from .deep import check
+            item = check(request.get_json(), strict=True)
+            return item, 201
     """,
 }
 
@@ -98,6 +109,22 @@ def test_helper_facts_followed_across_modules_two_calls_deep(inventory: Inventor
     facts = {(f.name, dict(f.data).get("key"), f.via) for f in route(inventory, "shop.items").facts}
     assert ("request.args", "page", ("app.helpers.paging",)) in facts
     assert ("request.args", "size", ("app.helpers.paging", "app.deep.page_size")) in facts
+
+
+def test_json_body_followed_into_the_helper_it_is_passed_to(inventory: Inventory) -> None:
+    facts = {
+        (dict(f.data).get("key"), dict(f.data).get("required"), f.via)
+        for f in route(inventory, "shop.create_item").facts
+        if f.name == "request.json" and dict(f.data).get("key")
+    }
+    assert facts == {
+        ("title", True, ("app.deep.check",)),
+        ("tags", False, ("app.deep.check",)),
+    }
+    # parameter reads of helpers that do not receive the body are not request facts
+    assert not [
+        f for r in inventory.routes for f in r.facts if f.kind in ("param-key", "json-arg")
+    ]
 
 
 def test_blueprint_hook_does_not_leak_to_another_blueprint(inventory: Inventory) -> None:

@@ -35,10 +35,72 @@ def _describe(key: Any, default: Any, cast: str | None, required: bool) -> str:
     return ", ".join(parts)
 
 
+def _call_name(func: cst.BaseExpression) -> str | None:
+    parts: list[str] = []
+    while isinstance(func, cst.Attribute):
+        parts.append(func.attr.value)
+        func = func.value
+    if not isinstance(func, cst.Name):
+        return None
+    return ".".join([func.value, *reversed(parts)])
+
+
 class RequestData(Detector):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.json_vars: dict[str, set[str]] = {}  # function -> local names bound to the body
+        self.params: dict[str, tuple[str, ...]] = {}  # function -> parameter names
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        p = node.params
+        self.params[self.ctx.function] = tuple(
+            param.name.value for param in (*p.posonly_params, *p.params, *p.kwonly_params)
+        )
+
+    def _param(self, node: cst.BaseExpression) -> str | None:
+        """A parameter of the current function read like a mapping (for JSON tracing)."""
+        if isinstance(node, cst.Name) and node.value in self.params.get(self.ctx.function, ()):
+            return node.value
+        return None
+
+    def _is_body(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.Call):
+            return self.ctx.dotted(node.func) == f"{REQUEST}.get_json"
+        if isinstance(node, cst.Attribute):
+            return self.ctx.dotted(node) == f"{REQUEST}.json"
+        return self._json_var(node)
+
+    def _json_args(self, node: cst.Call) -> None:
+        """`validate(request.get_json())`: the link step follows the body into `validate`."""
+        callee = _call_name(node.func)
+        if callee is None:
+            return
+        position = 0
+        for arg in node.args:
+            if arg.star:
+                return
+            if arg.keyword is None:
+                if self._is_body(arg.value):
+                    self.ctx.emit(
+                        "json-arg", callee, "JSON body passed on", callee=callee, index=position
+                    )
+                position += 1
+            elif self._is_body(arg.value):
+                self.ctx.emit(
+                    "json-arg",
+                    callee,
+                    "JSON body passed on",
+                    callee=callee,
+                    keyword=arg.keyword.value,
+                )
+
+    def _param_key(self, param: str, key: Any, default: Any, required: bool) -> None:
+        if not isinstance(key, str):
+            return
+        data: dict[str, Any] = {"param": param, "key": key, "required": required}
+        if default is not ...:
+            data["default"] = default
+        self.ctx.emit("param-key", f"param.{param}", f"key {key!r} of parameter {param}", **data)
 
     def _json_var(self, node: cst.BaseExpression) -> bool:
         return isinstance(node, cst.Name) and node.value in self.json_vars.get(
@@ -91,6 +153,7 @@ class RequestData(Detector):
                     self.json_vars.setdefault(self.ctx.function, set()).add(target.target.value)
 
     def visit_Call(self, node: cst.Call) -> None:
+        self._json_args(node)
         func = node.func
         dotted = self.ctx.dotted(func)
         if dotted == f"{REQUEST}.get_json":
@@ -118,6 +181,8 @@ class RequestData(Detector):
             self._key(source, key, ... if many else default, cast, False, many)
         elif self._json_var(func.value) and func.attr.value == "get":
             self._key("json", key, default, cast, False)
+        elif func.attr.value == "get" and (param := self._param(func.value)) is not None:
+            self._param_key(param, key, default, False)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -128,6 +193,8 @@ class RequestData(Detector):
             self._key(source, key, ..., None, True)
         elif self._json_var(node.value):
             self._key("json", key, ..., None, True)
+        elif (param := self._param(node.value)) is not None:
+            self._param_key(param, key, ..., True)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         dotted = self.ctx.dotted(node)
