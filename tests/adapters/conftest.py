@@ -12,9 +12,11 @@ import pytest
 
 # tests/conftest.py puts tests/ on sys.path, where this folder would pass for a
 # namespace package called ``adapters``; the repository root makes the real one win.
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+# This folder itself is on the path too (whatever pytest's import mode) for the
+# helper modules hybrid_apps and hybrid_servers, which server subprocesses import.
+for _path in (Path(__file__).resolve().parents[2], Path(__file__).resolve().parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from hybrid_apps import make_legacy_app, make_router  # noqa: E402
 

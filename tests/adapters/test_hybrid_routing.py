@@ -6,8 +6,10 @@ import pytest
 from fastapi import APIRouter
 from flask import Flask
 from hybrid_servers import request
+from pydantic import BaseModel
 
 from adapters import hybrid
+from adapters.stubs import legacy_stub
 
 
 def flask_headers(response):
@@ -130,3 +132,36 @@ def test_threads_option_sizes_the_legacy_pool(legacy_app, make_hybrid):
     assert app.legacy.threads == 3
     with pytest.raises(ValueError, match="at least 1"):
         hybrid(legacy_app, threads=0)
+
+
+class Login(BaseModel):
+    user: str
+
+
+def test_legacy_stub_routes_still_reach_flask_but_stay_in_the_schema(legacy_app, make_hybrid):
+    """What ``migrate generate`` emits: nested routers whose endpoints are stubs."""
+    shop = APIRouter(prefix="/items", tags=["shop"])
+
+    @shop.get("/{item_id}")
+    @legacy_stub
+    def item(item_id: int) -> dict[str, int]:
+        raise NotImplementedError
+
+    @shop.post("")
+    async def create_item() -> dict[str, str]:  # implemented: served natively
+        return {"created": "native"}
+
+    top = APIRouter()
+    top.include_router(shop)
+
+    @top.post("/login")
+    @legacy_stub
+    def login(body: Login) -> dict[str, str]:  # FastAPI would 422 the form post
+        raise NotImplementedError
+
+    app = make_hybrid(legacy_app, top)
+    assert request(app, "GET", "/items/4").json() == {"id": 4, "side": "flask"}
+    assert request(app, "POST", "/items").json() == {"created": "native"}
+    assert request(app, "POST", "/login", data={"user": "bob"}).json() == {"logged_in": "bob"}
+    paths = request(app, "GET", "/_migrated/openapi.json").json()["paths"]
+    assert {"/items/{item_id}", "/items", "/login"} <= set(paths)
