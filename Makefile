@@ -18,6 +18,11 @@ demo: $(STAMP)
 	mkdir -p .demo
 	$(BIN)/migrate scan sample_flask_app --format markdown -o .demo/readiness.md
 	$(BIN)/python scripts/demo_hybrid.py
+	@echo "verify: three routes of the sample app implemented natively (tests/verify/bookshop_native.py),"
+	@echo "one with deliberate differences; exit 1 (a difference) is the expected outcome here"
+	PYTHONPATH=tests/verify $(BIN)/migrate verify 'sample_flask_app:create_app()' \
+	    --config 'DATABASE={tmp}/db.sqlite' --router bookshop_native:router \
+	    --save-requests .demo/requests.jsonl --max-diffs 1 || [ $$? -eq 1 ]
 
 test: $(STAMP)
 	$(BIN)/ruff check .

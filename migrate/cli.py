@@ -13,6 +13,7 @@ import click
 from migrate import __version__
 from migrate.commands.generate import generate
 from migrate.commands.scan import scan
+from migrate.commands.verify import verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,11 +25,13 @@ def cli() -> None:
     scan      inventory every app, blueprint and route, statically (libcst)
     serve     run the legacy app inside FastAPI (a2wsgi) under uvicorn
     generate  async FastAPI routers + Pydantic models from the scan, as files or a diff
+    verify    replay requests on Flask and on the native routes; compare status, headers, body
     """
 
 
 cli.add_command(scan)
 cli.add_command(generate)
+cli.add_command(verify)
 try:
     from migrate.commands.serve import serve
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import click
 import uvicorn
+from starlette.types import ASGIApp
 from uvicorn.config import LOGGING_CONFIG
 
 from adapters.hybrid import DEFAULT_DOCS_URL, DEFAULT_OPENAPI_URL, DEFAULT_THREADS, HybridApp
@@ -52,6 +53,23 @@ class ServeSettings:
     docs_url: str | None = DEFAULT_DOCS_URL
     openapi_url: str | None = DEFAULT_OPENAPI_URL
     app_dir: str = field(default_factory=os.getcwd)
+    shadow: float | None = None  # seconds allowed to the shadow-run native handler
+    record: str | None = None  # JSONL file for sampled legacy traffic
+    record_rate: float = 0.01
+
+
+def wrap(app: HybridApp, settings: ServeSettings) -> ASGIApp:
+    """The opt-in layers around the hybrid: shadow mode inside, recording outside."""
+    wrapped: ASGIApp = app
+    if settings.shadow is not None:
+        from adapters.shadow import ShadowMiddleware
+
+        wrapped = ShadowMiddleware(app, timeout=settings.shadow)
+    if settings.record is not None:
+        from adapters.recording import TrafficRecorder
+
+        wrapped = TrafficRecorder(wrapped, settings.record, rate=settings.record_rate)
+    return wrapped
 
 
 def build_app(settings: ServeSettings) -> HybridApp:
@@ -73,11 +91,12 @@ def build_app(settings: ServeSettings) -> HybridApp:
         raise ServeError(str(exc)) from None
 
 
-def app_from_environ() -> HybridApp:
+def app_from_environ() -> ASGIApp:
     """uvicorn factory for worker and reload processes (settings in ``WSGI2ASGI_SERVE``)."""
     data: dict[str, Any] = json.loads(os.environ[ENV_VAR])
     data["routers"] = tuple(data["routers"])
-    return build_app(ServeSettings(**data))
+    settings = ServeSettings(**data)
+    return wrap(build_app(settings), settings)
 
 
 @click.command()
@@ -111,6 +130,26 @@ def app_from_environ() -> HybridApp:
     help=f"Add an {SERVED_BY_HEADER} header and log per-endpoint counts on exit.",
 )
 @click.option("--progress-url", metavar="PATH", help="Also serve the counts as JSON at PATH.")
+@click.option(
+    "--shadow",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Shadow mode: migrated GET/HEAD routes keep answering from Flask while the native "
+    "handler runs on a copy (time-limited); differences are logged (wsgi2asgi.shadow).",
+)
+@click.option(
+    "--record",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Sample legacy requests into FILE (JSONL, secrets redacted) for `migrate verify`.",
+)
+@click.option(
+    "--record-rate",
+    type=click.FloatRange(0, 1),
+    default=0.01,
+    show_default=True,
+    help="Share of legacy requests --record keeps.",
+)
 def serve(
     app_spec: str,
     routers: tuple[str, ...],
@@ -122,14 +161,26 @@ def serve(
     root_path: str,
     progress: bool,
     progress_url: str | None,
+    shadow: float | None,
+    record: str | None,
+    record_rate: float,
 ) -> None:
     """Serve APP_SPEC (module:app or module:create_app()) with migrated routers, under uvicorn.
 
     Requests a --router route handles (path and method) are served by FastAPI;
     every other request goes to the legacy WSGI app, unchanged.
     """
-    settings = ServeSettings(app_spec, routers, threads, progress, progress_url)
-    app = build_app(settings)
+    settings = ServeSettings(
+        app_spec,
+        routers,
+        threads,
+        progress,
+        progress_url,
+        shadow=shadow,
+        record=record,
+        record_rate=record_rate,
+    )
+    app = wrap(build_app(settings), settings)
     _check_port(host, port)
     click.echo(
         f"migrate serve: {app_spec} + {len(routers)} router(s), "
