@@ -18,6 +18,7 @@ from migrate.model import Inventory, Route
 from migrate.report import RENDERERS, gate, json_report, route_detail
 from migrate.report.levels import LEVELS, level
 from migrate.scan import ScanOptions, scan_paths, scan_root
+from migrate.scan.cache import default_dir as default_cache_dir
 
 MAX_NAMED = 5  # failing routes named on the gate's stderr line
 
@@ -78,6 +79,21 @@ MAX_NAMED = 5  # failing routes named on the gate's stderr line
     help="Only routes of blueprint NAME (and blueprints nested in it) count for "
     "--fail-on/--fail-on-score. Repeatable.",
 )
+# scan speed (issue 7; migrate/scan/pipeline.py): none of these changes the result
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Parse with N processes (default: every core; a small tree stays in one).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Parse cache folder (default: $WSGI2ASGI_CACHE_DIR, else "
+    "$XDG_CACHE_HOME/wsgi2asgi, else ~/.cache/wsgi2asgi).",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
 def scan(
     paths: tuple[Path, ...],
     fmt: str | None,
@@ -89,6 +105,10 @@ def scan(
     fail_on: str | None,
     fail_on_score: int | None,
     select_blueprint: tuple[str, ...],
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    quiet: bool,
 ) -> None:
     """Find every Flask app, blueprint and route under PATHS, without importing them.
 
@@ -112,6 +132,9 @@ def scan(
     options = ScanOptions(
         exclude=exclude or settings.exclude or (),
         include_tests=_first(include_tests, settings.include_tests),
+        jobs=jobs,
+        cache_dir=None if no_cache else cache_dir or default_cache_dir(),
+        progress=not quiet and sys.stderr.isatty(),
     )
     inventory = _with_display_root(scan_paths(paths, options))
     if route_query is not None:

@@ -11,7 +11,7 @@ import ast
 import dataclasses
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
@@ -20,8 +20,8 @@ from migrate import model
 from migrate.readiness.extensions import Extension, extensions_used
 from migrate.readiness.link import link
 from migrate.readiness.score import score_route
-from migrate.scan import detectors, ir
-from migrate.scan.discover import SourceFile, discover, module_aliases
+from migrate.scan import detectors, ir, pipeline
+from migrate.scan.discover import SourceFile, discover
 from migrate.scan.interp import Interpreter
 from migrate.scan.lower import lower_module, module_lines
 from migrate.scan.objects import AppObj, BlueprintObj
@@ -32,6 +32,12 @@ from migrate.scan.urlmap import resolve
 class ScanOptions:
     exclude: tuple[str, ...] = ()
     include_tests: bool = False
+    # speed (issue 7, `pipeline.py`); none of these changes the result
+    jobs: int | None = None  # worker processes; None: every core, one process for small trees
+    cache_dir: Path | None = None  # content-hash cache (`cache.py`); None: no cache
+    prefilter: bool = True  # parse only the files the link step can need (`prefilter.py`)
+    progress: bool = False  # a progress bar on stderr once the scan runs over a second
+    stats: pipeline.Stats | None = field(default=None, compare=False)  # filled in when given
 
 
 def scan_root(paths: Sequence[Path]) -> Path:
@@ -82,23 +88,21 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
     path_list = [Path(p) for p in paths]
     root = scan_root(path_list)
     sources = list(discover(path_list, root, options.exclude, options.include_tests))
-    modules: dict[str, ir.ModuleIR] = {}
-    module_of: dict[str, str] = {}
-    errors: list[model.FileError] = []
-    parsed: list[tuple[SourceFile, ir.ModuleIR]] = []
-    for source in sources:
-        result = parse_file(source)
-        if isinstance(result, model.FileError):
-            errors.append(result)
-            continue
-        parsed.append((source, result))
-        modules.setdefault(source.module, result)
-        module_of[source.rel] = source.module
-    for source, code in parsed:
-        for alias in module_aliases(source, root):
-            modules.setdefault(alias, code)
-    interp = Interpreter(modules)
-    interp.run()
+    # issue 7: prefilter, content-hash cache, parallel parse, link (see pipeline.py)
+    bar = pipeline.Progress() if options.progress else None
+    table = pipeline.parse_all(
+        sources,
+        root,
+        parse_file,
+        jobs=options.jobs,
+        cache_dir=options.cache_dir,
+        use_prefilter=options.prefilter,
+        progress=bar,
+        stats=options.stats,
+    )
+    modules, module_of, errors, parsed = table.modules, table.module_of, table.errors, table.parsed
+    interp = pipeline.interpret(modules, bar, options.stats)
+    # end issue 7
     routes, resolver = resolve(interp, module_of)
     routes = [score_route(r) for r in link(interp, module_of, routes, resolver.origins)]
     return model.Inventory(

@@ -125,10 +125,22 @@ def module_name(path: Path) -> str:
 
 
 def module_aliases(source: SourceFile, root: Path) -> list[str]:
-    """Other names the file may be imported under (namespace packages, src/ layouts)."""
+    """Other names the file may be imported under (namespace packages, src/ layouts).
+
+    A name may start at a folder only when that folder could be on `sys.path`:
+    the scanned root, or a folder whose parent is not a package. So
+    `indico/web/flask/__init__.py` never passes for the `flask` library.
+    """
     rel = Path(source.rel)
     parts = list(rel.with_suffix("").parts)
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
-    names = [".".join(parts[i:]) for i in range(len(parts))]
-    return [n for n in names if n and all(p.isidentifier() for p in n.split("."))]
+    names = []
+    for i in range(len(parts)):
+        parent = root.joinpath(*parts[:i])
+        if i > 0 and _is_package_dir(parent):
+            continue
+        name = ".".join(parts[i:])
+        if name and all(p.isidentifier() for p in name.split(".")):
+            names.append(name)
+    return names

@@ -99,6 +99,7 @@ class Interpreter:
         self.heap: dict[tuple[Any, ...], Any] = {}  # allocation site + args -> object
         self.objects: list[Any] = []  # every Flask object created, in order
         self.memo: dict[tuple[Any, ...], Any] = {}
+        self.keep: list[Any] = []  # objects whose ids appear in memo and heap keys
         self.called: set[int] = set()  # id(fdef) of every function that ran
         self.stack: list[int] = []
         self._finding_keys: set[tuple[str, str, int]] = set()
@@ -577,6 +578,8 @@ class Interpreter:
         key = (id(fn), *(_key(a) for a in args), *((k, _key(v)) for k, v in sorted(kwargs.items())))
         if key in self.memo:
             return self.memo[key]
+        # the key holds ids: keep those objects alive so no later object reuses an id
+        self.keep.append((fn, args, kwargs))
         return self.invoke(fn, self.bind(fn, args, kwargs), site, key)
 
     def invoke(self, fn: FuncV, bound: dict[str, Any], site: Site, key: Any = None) -> Any:
@@ -599,6 +602,7 @@ class Interpreter:
         result = _pick_return(frame.returns)
         if key is None:
             key = (id(fn), "entry")
+            self.keep.append(fn)
         self.memo[key] = result
         return result
 

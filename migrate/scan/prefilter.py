@@ -21,31 +21,36 @@ whose connected component holds a seed; if any file contains one of
 `DYNAMIC` (`import_module`, `__import__`, `find_modules`: a module named at
 run time), keep every file.
 
-**Why it is safe.** Every output of the link step (apps, blueprints, routes,
-findings, facts attached to routes) comes from (a) a library the `patterns`
-model (Flask, its extensions, werkzeug): reaching one takes an import that
-spells its name, or a value from another scanned module; (b) a routing call
-on a value the scan cannot follow (`.route(...)`, a name in
-`interp.ROUTING_NAMES`); (c) an environment read (`environ`, `getenv`). A
-file reaches another file's values only through an edge above (imports,
-package attributes) or through a dynamic import. So a component without a
-seed creates no Flask object, holds no reference to one, cannot call or be
-called by code that does, and shares no mutable state with it: running it
-or not changes nothing but its own private values. Names keep their meaning:
-any name a kept file imports is connected to the file it resolves to, so that
-file is kept too (`pipeline` builds the module table over every parseable
-file, then drops the skipped ones, so first-come names stay the same).
+**Why it is safe.** Every output of the scan comes from (a) a library the
+`patterns` model (Flask, its extensions, werkzeug), which a file reaches only
+by an import spelling its name or through a value from another scanned file;
+(b) a routing call on a value the scan cannot follow (`.route(...)`, any name
+in `interp.ROUTING_NAMES`); (c) an environment read (`environ`, `getenv`);
+(d) what `scan_paths` gathers from every parsed file instead of through the
+link step: Flask extensions (`flask_*`, `flasgger` imports) and WebSocket
+handlers (`sock`, `socketio`). A file reaches another file's values only
+through an edge above or a dynamic import. So a component without a seed
+creates no Flask object, holds no reference to one, cannot call or be called
+by code that does, and shares no mutable state with it: running it or not
+changes nothing outside itself. Names keep their meaning: a name a kept file
+imports is connected to the file it resolves to, so that file is kept too;
+`pipeline` builds the module table over every file that parses, skipped ones
+included, and only then drops the skipped ones, so "first file with a name
+wins" picks the same file with and without the prefilter.
 
 The import scan is a regular expression over bytes that over-approximates:
 text in strings and comments counts too (a few extra edges), a line
 continuation or a parenthesised name list is followed, `from.x import y` is
-seen. It is tested against `ast` on every file of the fixtures and of the
-libraries in the virtualenv. Exceptions, documented: an `internal-error`
-finding (a scanner defect) inside a skipped file is not reported; module names
-with non-ASCII characters are matched only in UTF-8 files.
+seen. `tests/scan/test_scan_prefilter.py` checks it against `ast` on the
+fixtures, the sample app, `migrate/` and six libraries (flask, werkzeug,
+click, jinja2, libcst, rich).
 
-Skipped files are still checked with CPython's own parser (`pipeline`), so a
-syntax error anywhere is still listed under errors.
+Skipped files are still checked with CPython's own parser (`pipeline`), and
+one it rejects is parsed in full, so its error is listed exactly as without
+the prefilter. Known limits: an `internal-error` finding (a scanner defect)
+inside a skipped file is not reported; a skipped file CPython accepts but
+libcst rejects is not listed under errors; module names with non-ASCII
+characters are matched only in UTF-8 files.
 """
 
 from __future__ import annotations
@@ -59,7 +64,7 @@ from migrate.scan.discover import SourceFile, module_aliases
 from migrate.scan.interp import ROUTING_NAMES
 
 # Substrings that make a file a seed. Library names are spelled by the import
-# that reaches them; see `tests/scan/test_prefilter.py`, which checks that
+# that reaches them; see `tests/scan/test_scan_prefilter.py`, which checks that
 # every library qualname the patterns and readiness tables know is covered.
 TOKENS: tuple[bytes, ...] = (
     b"flask",  # flask, flask_restful, flask_restx, flask_restplus, flask_* extensions
@@ -69,6 +74,7 @@ TOKENS: tuple[bytes, ...] = (
     b"Blueprint",
     b"environ",  # os.environ.get(...) reports an env-default finding
     b"getenv",
+    b"sock",  # the websockets detector knows `sock`, `sockets`, `socketio` by name
     *sorted(name.encode() for name in ROUTING_NAMES),
 )
 # A module named by a run-time string can be any module.
@@ -80,7 +86,7 @@ _DYNAMIC_RE = re.compile(b"|".join(re.escape(t) for t in DYNAMIC))
 _WS = rb"(?:[ \t\f]|\\\r?\n)*"  # blanks, backslash continuations
 _REST = rb"(?:[^\r\n;\\]|\\\r?\n|\\)*"  # to the end of the logical line or a `;`
 _FROM_RE = re.compile(
-    rb"(?<![\w.])from(?![\w])"
+    rb"from(?<![\w.]from)(?![\w])"  # the literal first: `re` then searches for it fast
     + rb"((?:[ \t\f.]|\\\r?\n)*)"  # the dots of a relative import, blanks between
     + rb"([\w.\x80-\xff]*)"
     + _WS
@@ -90,7 +96,7 @@ _FROM_RE = re.compile(
     + _REST
     + rb")"
 )
-_IMPORT_RE = re.compile(rb"(?<![\w.])import(?![\w\x80-\xff])" + _WS + rb"(" + _REST + rb")")
+_IMPORT_RE = re.compile(rb"import(?<![\w.]import)(?![\w\x80-\xff])" + _WS + rb"(" + _REST + rb")")
 _NAME_RE = re.compile(rb"[\w\x80-\xff]+")
 _DOTTED_RE = re.compile(rb"[\w.\x80-\xff]+")
 

@@ -108,6 +108,7 @@ def allocate(
     )
     if key in interp.heap:
         return interp.heap[key], False
+    interp.keep.append((cls, args, kwargs))  # their ids are part of the key
     obj = kind(site, cls)
     interp.heap[key] = obj
     interp.objects.append(obj)

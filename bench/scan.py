@@ -1,0 +1,302 @@
+"""Scan speed on a large real Flask codebase: prefilter, parallel parse, cache.
+
+Not part of the test suite (the first run needs the network). Run it with the
+project's interpreter::
+
+    .venv/bin/python bench/scan.py --workdir /tmp/scanbench [--jobs N] [--repeat N] [--no-matrix]
+
+It downloads the pinned distributions in `TIMED` and `ROUTES` from PyPI with
+`pip download --no-deps` (never installs them), unpacks their `.py` files
+under `WORKDIR/tree/`, and prints: files, lines, the time to merely parse every
+file with `libcst.parse_module` in one process (the baseline), the cold scan
+(empty cache), the warm re-scan with nothing changed and with one file
+changed, peak memory, and the ratios. Every scan runs in a fresh process
+(`bench/scan.py _scan ...`) with `include_tests=True`, so the scan reads the
+same files the baseline parses.
+
+The "no loss" matrix then scans each tree with the reference settings (one
+process, no prefilter, no cache) and with each optimisation, and compares the
+whole inventories (routes, apps, blueprints, findings, errors). Indico and
+CKAN yield no routes to the scan, so `ROUTES` adds a codebase whose routes it
+does find.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from migrate.scan import ScanOptions, pipeline, scan_paths  # noqa: E402
+from migrate.scan.discover import discover  # noqa: E402
+
+TIMED = {"indico-ckan": ["indico==3.2.9", "ckan==2.12.0"]}
+ROUTES = {"changedetection": ["changedetection.io==0.60.10"]}
+VARIANTS: dict[str, dict[str, Any]] = {  # name -> ScanOptions fields (cache: a fresh dir)
+    "reference": {"jobs": 1, "prefilter": False},
+    "prefilter": {"jobs": 1, "prefilter": True},
+    "parallel": {"jobs": None, "prefilter": False},
+    "cache-cold": {"jobs": None, "prefilter": True, "cache": True},
+    "cache-warm": {"jobs": None, "prefilter": True, "cache": True},
+}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -------------------------------------------------------------- the codebase
+
+
+def fetch(workdir: Path, name: str, requirements: list[str]) -> Path:
+    """Download the pinned distributions and unpack their .py files into one tree."""
+    dist = workdir / "dist"
+    tree = workdir / "tree" / name
+    if tree.is_dir():
+        return tree
+    dist.mkdir(parents=True, exist_ok=True)
+    for requirement in requirements:
+        log(f"pip download --no-deps {requirement}")
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(dist)]
+            + [requirement],
+            check=True,
+        )
+    partial = tree.with_name(name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    for requirement in requirements:
+        project, _, version = requirement.partition("==")
+        stem = project.replace("-", "_").replace(".", "_").lower()
+        for archive in sorted(dist.iterdir()):
+            norm = archive.name.replace("-", "_").replace(".", "_").lower()
+            if norm.startswith(f"{stem}_{version.replace('.', '_')}"):
+                _unpack(archive, partial)
+                break
+        else:
+            raise SystemExit(f"no archive for {requirement} in {dist}")
+    partial.rename(tree)
+    return tree
+
+
+def _unpack(archive: Path, into: Path) -> None:
+    if archive.suffix == ".whl":
+        with zipfile.ZipFile(archive) as zf:
+            for member in zf.namelist():
+                top = member.split("/", 1)[0]
+                if member.endswith(".py") and not top.endswith((".data", ".dist-info")):
+                    zf.extract(member, into)
+        return
+    with tarfile.open(archive) as tf:  # an sdist: drop its `name-version/` folder
+        for info in tf.getmembers():
+            parts = info.name.split("/", 1)
+            if info.isfile() and info.name.endswith(".py") and len(parts) == 2:
+                target = into / parts[1]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                source = tf.extractfile(info)
+                if source is not None:
+                    target.write_bytes(source.read())
+
+
+# -------------------------------------------------------------- measurements
+
+
+def baseline(tree: Path) -> tuple[int, int, float]:
+    """Files, lines, and seconds to parse them all with libcst in this process."""
+    import libcst as cst
+
+    files = [s.path for s in discover([tree], tree, (), include_tests=True)]
+    datas = [f.read_bytes() for f in files]
+    clock = time.perf_counter()
+    for data in datas:
+        with contextlib.suppress(Exception):  # a file that fails counts all the same
+            cst.parse_module(data)
+    return len(files), sum(d.count(b"\n") for d in datas), time.perf_counter() - clock
+
+
+def run_scan(tree: Path, cache: Path | None, jobs: int | None, prefilter: bool) -> dict[str, Any]:
+    """One scan in a fresh interpreter; its timings, peak memory and an inventory digest."""
+    argv = [sys.executable, str(Path(__file__).resolve()), "_scan", str(tree)]
+    argv += ["--cache", str(cache) if cache else "-", "--jobs", str(jobs or 0)]
+    argv += ["--prefilter", "on" if prefilter else "off"]
+    out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def _scan_child(tree: Path, cache: str, jobs: int, prefilter: str) -> None:
+    stats = pipeline.Stats()
+    options = ScanOptions(
+        include_tests=True,
+        jobs=jobs or None,
+        cache_dir=None if cache == "-" else Path(cache),
+        prefilter=prefilter == "on",
+        stats=stats,
+    )
+    clock = time.perf_counter()
+    inv = scan_paths([tree], options)
+    seconds = time.perf_counter() - clock
+    mine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    body = repr((inv.apps, inv.blueprints, inv.routes, inv.findings, inv.errors))
+    result = {
+        "seconds": seconds,
+        "phases": stats.seconds,
+        "parsed": stats.parsed,
+        "checked": stats.checked,
+        "hits": stats.cache_hits,
+        "kept": stats.kept,
+        "files": stats.files,
+        "selection": stats.selection,
+        "jobs": stats.jobs,
+        "rss_mb": mine,
+        "worker_rss_mb": workers,
+        "routes": len(inv.routes),
+        "findings": len(inv.findings),
+        "errors": len(inv.errors),
+        "digest": hashlib.sha256(body.encode()).hexdigest()[:16],
+        "items": sorted(
+            [f"route {r.app} {r.rule} {','.join(r.methods)} {r.endpoint}" for r in inv.routes]
+            + [f"finding {f.code} {f.file}:{f.line}" for f in inv.findings]
+            + [f"error {e.file}:{e.line}" for e in inv.errors]
+        ),
+    }
+    print(json.dumps(result))
+
+
+def pick_file(tree: Path) -> Path:
+    """A middle-sized file: the one a warm re-scan re-parses."""
+    files = sorted((s.path for s in discover([tree], tree, (), True)), key=_size)
+    return files[len(files) // 2]
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size
+
+
+def timings(workdir: Path, tree: Path, jobs: int | None, repeat: int) -> None:
+    """Each figure is the best of `repeat` runs (the machine may be shared)."""
+    runs: dict[str, list[dict[str, Any]]] = {"cold": [], "warm": [], "one": []}
+    bases = []
+    cache = workdir / "cache"
+    changed = pick_file(tree)
+    original = changed.read_bytes()
+    for n in range(repeat):
+        files, lines, seconds = baseline(tree)
+        bases.append(seconds)
+        shutil.rmtree(cache, ignore_errors=True)
+        log(f"[{n + 1}/{repeat}] cold scan ...")
+        runs["cold"].append(run_scan(tree, cache, jobs, True))
+        log(f"[{n + 1}/{repeat}] warm scan, nothing changed ...")
+        runs["warm"].append(run_scan(tree, cache, jobs, True))
+        try:
+            changed.write_bytes(original + f"\n# touched by bench/scan.py ({n})\n".encode())
+            log(f"[{n + 1}/{repeat}] warm scan, {changed.relative_to(tree)} changed ...")
+            runs["one"].append(run_scan(tree, cache, jobs, True))
+        finally:
+            changed.write_bytes(original)
+    base = min(bases)
+    cold, warm, one = (min(runs[k], key=lambda r: float(r["seconds"])) for k in runs)
+    rss = max(r["rss_mb"] for k in runs for r in runs[k])
+    worker_rss = max(r["worker_rss_mb"] for r in runs["cold"])
+    rows = [
+        ("files", f"{files}", ""),
+        ("lines", f"{lines}", ""),
+        ("baseline: libcst parse, 1 process", f"{base:.2f} s", ""),
+        ("cold scan", _secs(cold), f"{cold['seconds'] / base:.2f}x baseline (target <= 0.5)"),
+        (
+            "warm, nothing changed",
+            _secs(warm),
+            f"{warm['seconds'] / cold['seconds']:.3f}x cold (target < 1 s)",
+        ),
+        (
+            "warm, one file changed",
+            _secs(one),
+            f"{one['seconds'] / cold['seconds']:.3f}x cold (target <= 0.05)",
+        ),
+        ("peak memory, main process", f"{rss:.0f} MB", ""),
+        ("peak memory, one worker", f"{worker_rss:.0f} MB", f"x {cold['jobs']} jobs"),
+    ]
+    print(f"\n{tree.name}: {', '.join(TIMED.get(tree.name, []))}  ({os.cpu_count()} cores)")
+    print(f"  best of {repeat}; warm runs changed {changed.relative_to(tree)}")
+    for label, value, note in rows:
+        print(f"  {label:36} {value:>10}  {note}")
+    for name, run in (("cold", cold), ("warm", warm), ("one changed", one)):
+        phases = ", ".join(f"{k} {v:.2f}" for k, v in run["phases"].items())
+        print(
+            f"  {name:12} {phases}; parsed {run['parsed']}, cache hits {run['hits']},"
+            f" kept {run['kept']}/{run['files']} ({run['selection']}), jobs {run['jobs']}"
+        )
+
+
+def _secs(run: dict[str, Any]) -> str:
+    return f"{run['seconds']:.2f} s"
+
+
+def matrix(workdir: Path, tree: Path) -> bool:
+    print(f"\nno loss, {tree.name}: the whole inventory per setting")
+    same = True
+    reference = None
+    cache = workdir / "cache-matrix"
+    shutil.rmtree(cache, ignore_errors=True)
+    for name, v in VARIANTS.items():
+        run = run_scan(tree, cache if v.get("cache") else None, v["jobs"], v["prefilter"])
+        reference = reference or run
+        ok = run["digest"] == reference["digest"]
+        same = same and ok
+        print(
+            f"  {name:12} routes {run['routes']:5} findings {run['findings']:4}"
+            f" errors {run['errors']:3}  {run['seconds']:7.2f} s"
+            f"  kept {run['kept']}/{run['files']} ({run['selection']})  "
+            + ("identical" if ok else "DIFFERENT")
+        )
+        if not ok:
+            mine, theirs = set(run["items"]), set(reference["items"])
+            for item in sorted(mine - theirs)[:5]:
+                print(f"      only here:         {item}")
+            for item in sorted(theirs - mine)[:5]:
+                print(f"      only in reference: {item}")
+    return same
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "_scan":
+        ap = argparse.ArgumentParser()
+        ap.add_argument("tree", type=Path)
+        ap.add_argument("--cache", default="-")
+        ap.add_argument("--jobs", type=int, default=0)
+        ap.add_argument("--prefilter", default="on")
+        child = ap.parse_args(args[1:])
+        _scan_child(child.tree, child.cache, child.jobs, child.prefilter)
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workdir", type=Path, required=True)
+    ap.add_argument("--jobs", type=int, default=None, help="default: every core")
+    ap.add_argument("--repeat", type=int, default=1, help="report the best of N runs")
+    ap.add_argument("--no-matrix", action="store_true", help="skip the no-loss comparison")
+    opts = ap.parse_args(args)
+    workdir = opts.workdir.resolve()
+    trees = {name: fetch(workdir, name, reqs) for name, reqs in {**TIMED, **ROUTES}.items()}
+    for name in TIMED:
+        timings(workdir, trees[name], opts.jobs, max(1, opts.repeat))
+    if opts.no_matrix:
+        return 0
+    results = [matrix(workdir, tree) for tree in trees.values()]  # every tree, even after a miss
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

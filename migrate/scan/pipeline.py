@@ -1,0 +1,410 @@
+"""Files to per-file facts: read once, prefilter, cache, parse in parallel.
+
+    read every file once (sha256, `prefilter.shape_of`)
+      -> `prefilter.select`: the files the link step can need
+      -> cache lookup by content hash (`cache.py`)
+      -> misses go to worker processes in chunks, largest files first; each
+         returns the pickled `ModuleIR` (never a syntax tree), at most
+         `2 * jobs` chunks in flight; files the prefilter skipped are only
+         checked with CPython's parser (a syntax error is still reported)
+      -> results in source order, whatever order they arrived in
+      -> the module table the interpreter reads
+
+Workers start with the `spawn` method (no `fork` of a process that may run
+threads). With `jobs=None` a small scan (under `PARALLEL_BYTES` to parse)
+stays in this process, where a pool would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+import hashlib
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from migrate import model
+from migrate.scan import cache as cache_mod
+from migrate.scan import ir, prefilter
+from migrate.scan.discover import SourceFile, module_aliases
+from migrate.scan.interp import Interpreter
+
+ParseFn = Callable[[SourceFile], "ir.ModuleIR | model.FileError"]
+PARALLEL_BYTES = 512 * 1024
+CHUNK_FILES = 32
+PARSE, CHECK = "parse", "check"
+
+
+@dataclass
+class Stats:
+    """What one scan did; pass one in `ScanOptions.stats` to read it back."""
+
+    files: int = 0
+    seeds: int = 0
+    kept: int = 0  # files the link step reads (all of them without the prefilter)
+    selection: str = ""  # how the prefilter decided (`prefilter.Selection.reason`)
+    parsed: int = 0  # files parsed with libcst in this scan
+    checked: int = 0  # skipped files checked with CPython's parser in this scan
+    cache_hits: int = 0
+    cache_writes: int = 0
+    jobs: int = 1  # worker processes used (1: this process)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Parsed:
+    modules: dict[str, ir.ModuleIR]  # every name a module may be imported under
+    module_of: dict[str, str]  # relative path -> dotted module name
+    errors: list[model.FileError]
+    parsed: list[tuple[SourceFile, ir.ModuleIR]]  # the files the link step reads, in order
+
+
+@dataclass(frozen=True)
+class _Task:
+    index: int
+    source: SourceFile
+    mode: str  # PARSE | CHECK
+    content: bytes | None  # sha256 of the bytes read first; None: do not cache
+
+
+# ------------------------------------------------------------------- workers
+
+
+def _run(parse: ParseFn, task: _Task) -> ir.ModuleIR | model.FileError | None:
+    """None: CPython parses the file (CHECK)."""
+    if task.mode == CHECK:
+        try:
+            data = task.source.path.read_bytes()
+            compile(data, task.source.rel, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+            return None
+        except (OSError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+            pass  # the full parse says exactly what is wrong, as without the prefilter
+    return parse(task.source)
+
+
+def _unchanged(task: _Task) -> bool:
+    """The file still holds the bytes the cache key was made from."""
+    try:
+        return hashlib.sha256(task.source.path.read_bytes()).digest() == task.content
+    except OSError:
+        return False
+
+
+def _encode(result: ir.ModuleIR | model.FileError | None) -> tuple[bytes, bytes]:
+    if result is None:
+        return cache_mod.CHECKED, b""
+    kind = cache_mod.ERROR if isinstance(result, model.FileError) else cache_mod.PARSED
+    return kind, cache_mod.dumps(result)
+
+
+def work(parse: ParseFn, tasks: list[_Task]) -> list[tuple[int, bytes, bytes, bool]]:
+    """Run in a worker: (index, kind, payload, cacheable) per task."""
+    out = []
+    for task in tasks:
+        kind, payload = _encode(_run(parse, task))
+        out.append((task.index, kind, payload, task.content is not None and _unchanged(task)))
+    return out
+
+
+# ------------------------------------------------------------------ the scan
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def parse_all(
+    sources: Sequence[SourceFile],
+    root: Path,
+    parse: ParseFn,
+    *,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    use_prefilter: bool = True,
+    progress: Progress | None = None,
+    stats: Stats | None = None,
+) -> Parsed:
+    """Per-file facts for every source, in source order, and the module table."""
+    stats = stats if stats is not None else Stats()
+    stats.files = len(sources)
+    store = cache_mod.Cache(cache_dir) if cache_dir is not None else None
+    try:
+        clock = time.perf_counter()
+        contents, sizes, shapes = _read(sources, use_prefilter)
+        if use_prefilter:
+            selection = prefilter.select(sources, shapes, root)
+            keep, stats.seeds, stats.selection = selection.keep, selection.seeds, selection.reason
+        else:
+            keep, stats.selection = frozenset(range(len(sources))), "off"
+        stats.kept = len(keep)
+        stats.seconds["read"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        results: list[ir.ModuleIR | model.FileError | None] = [None] * len(sources)
+        modes = [PARSE if i in keep or c is None else CHECK for i, c in enumerate(contents)]
+        keys: dict[int, str] = {}
+        todo: list[_Task] = []
+        with gc_paused():  # the collector would walk the growing heap of results again and again
+            for i, source in enumerate(sources):
+                content = contents[i]
+                if store is not None and content is not None:
+                    keys[i] = store.key(source.rel, source.is_package, content)
+                    hit = _lookup(store, keys[i], modes[i])
+                    if hit is not _BAD:
+                        results[i] = hit
+                        stats.cache_hits += 1
+                        continue
+                todo.append(_Task(i, source, modes[i], content if store is not None else None))
+            if progress is not None:
+                progress.start_parse(len(todo))
+            for index, kind, payload, cacheable in _execute(parse, todo, sizes, jobs, stats):
+                results[index] = _decode(kind, payload, modes[index], fresh=True)
+                stats.parsed += modes[index] == PARSE or kind != cache_mod.CHECKED
+                stats.checked += modes[index] == CHECK
+                if store is not None and cacheable and index in keys:
+                    stats.cache_writes += store.put(keys[index], kind, payload)
+                if progress is not None:
+                    progress.advance()
+        stats.seconds["parse"] = time.perf_counter() - clock
+    except BaseException:
+        if progress is not None:
+            progress.close()
+        raise
+    return _table(sources, root, results)
+
+
+def _read(
+    sources: Sequence[SourceFile], shape: bool
+) -> tuple[list[bytes | None], list[int], list[prefilter.Shape]]:
+    """Read each file once: its sha256 (None: unreadable), size and prefilter shape."""
+    contents: list[bytes | None] = [None] * len(sources)
+    sizes = [0] * len(sources)
+    shapes: list[prefilter.Shape] = []
+    for i, source in enumerate(sources):
+        try:
+            data = source.path.read_bytes()
+        except OSError:  # parse() reports it; never cached
+            shapes.append(prefilter.Shape(False, False, ()))
+            continue
+        contents[i] = hashlib.sha256(data).digest()
+        sizes[i] = len(data)
+        if shape:
+            shapes.append(prefilter.shape_of(data))
+    return contents, sizes, shapes
+
+
+def _lookup(store: cache_mod.Cache, key: str, mode: str) -> Any:
+    entry = store.get(key)
+    if entry is None or (mode == PARSE and entry.kind == cache_mod.CHECKED):
+        return _BAD
+    return _decode(entry.kind, entry.payload, mode)
+
+
+def interpret(
+    modules: dict[str, ir.ModuleIR], progress: Progress | None, stats: Stats | None
+) -> Interpreter:
+    """The link step over the module table; closes the progress bar."""
+    clock = time.perf_counter()
+    try:
+        if progress is not None:
+            progress.phase(f"linking {len({id(m) for m in modules.values()})} modules")
+        with gc_paused():
+            interp = Interpreter(modules)
+            interp.run()
+    finally:
+        if progress is not None:
+            progress.close()
+    if stats is not None:
+        stats.seconds["link"] = time.perf_counter() - clock
+    return interp
+
+
+_BAD: Any = object()
+
+
+def _decode(kind: bytes, payload: bytes, mode: str, fresh: bool = False) -> Any:
+    """The result an entry stands for in `mode`; a parsed module is not loaded for CHECK."""
+    if kind == cache_mod.CHECKED or (kind == cache_mod.PARSED and mode == CHECK):
+        return None
+    if fresh:  # straight from `work`: a failure here is a defect, never a silent skip
+        return cache_mod.loads(payload)
+    try:
+        value = cache_mod.loads(payload)
+    except Exception:  # a damaged or foreign cache entry: parse again
+        return _BAD
+    ok = ir.ModuleIR if kind == cache_mod.PARSED else model.FileError
+    return value if isinstance(value, ok) else _BAD
+
+
+def _execute(
+    parse: ParseFn, todo: list[_Task], sizes: list[int], jobs: int | None, stats: Stats
+) -> Iterator[tuple[int, bytes, bytes, bool]]:
+    workers = max(1, jobs if jobs is not None else cpu_count())
+    if jobs is None and sum(sizes[t.index] for t in todo) < PARALLEL_BYTES:
+        workers = 1
+    workers = min(workers, len(todo))
+    stats.jobs = max(1, workers)
+    if workers <= 1:
+        yield from _serial(parse, todo)
+        return
+    finished: set[int] = set()
+    try:
+        for result in _pool(parse, _chunks(todo, sizes, workers), workers):
+            finished.add(result[0])
+            yield result
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory, or started from a script without
+        # `if __name__ == "__main__":`): finish the scan in this process.
+        stats.jobs = 1
+        yield from _serial(parse, [t for t in todo if t.index not in finished])
+
+
+def _serial(parse: ParseFn, todo: list[_Task]) -> Iterator[tuple[int, bytes, bytes, bool]]:
+    for task in todo:
+        yield from work(parse, [task])
+        if not gc.isenabled():
+            gc.collect(0)  # libcst leaves reference cycles behind
+
+
+def _pool(
+    parse: ParseFn, chunks: list[list[_Task]], workers: int
+) -> Iterator[tuple[int, bytes, bytes, bool]]:
+    """Results as chunks finish; at most `2 * workers` chunks in flight."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        try:
+            pending: set[Future[list[tuple[int, bytes, bytes, bool]]]] = set()
+            queue = iter(chunks)
+            for chunk in queue:
+                pending.add(pool.submit(work, parse, chunk))
+                if len(pending) >= 2 * workers:
+                    break
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    for chunk in queue:
+                        pending.add(pool.submit(work, parse, chunk))
+                        break
+                    yield from future.result()
+        except BaseException:  # Ctrl-C or a dead worker: do not wait for queued chunks
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _chunks(todo: list[_Task], sizes: list[int], workers: int) -> list[list[_Task]]:
+    """Largest files first (the last chunk to finish is then a small one)."""
+    ordered = sorted(todo, key=lambda t: -sizes[t.index])
+    budget = max(1, sum(sizes[t.index] for t in todo) // (workers * 16))
+    chunks: list[list[_Task]] = []
+    current: list[_Task] = []
+    weight = 0
+    for task in ordered:
+        current.append(task)
+        weight += sizes[task.index]
+        if weight >= budget or len(current) >= CHUNK_FILES:
+            chunks.append(current)
+            current, weight = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _table(
+    sources: Sequence[SourceFile],
+    root: Path,
+    results: list[ir.ModuleIR | model.FileError | None],
+) -> Parsed:
+    """The module table as the scan without the prefilter would build it, minus skipped files.
+
+    Names go to the first file that has them, over every file that parses
+    (skipped ones included), canonical names before aliases; then the skipped
+    files' names are dropped. No kept file imports one of those names (it
+    would be connected to that file, so that file would be kept).
+    """
+    errors = [r for r in results if isinstance(r, model.FileError)]
+    ok = [i for i, r in enumerate(results) if not isinstance(r, model.FileError)]
+    names: dict[str, int] = {}
+    for i in ok:
+        names.setdefault(sources[i].module, i)
+    for i in ok:
+        for alias in module_aliases(sources[i], root):
+            names.setdefault(alias, i)
+    codes = {i: r for i, r in enumerate(results) if isinstance(r, ir.ModuleIR)}
+    modules = {name: codes[i] for name, i in names.items() if i in codes}
+    module_of = {sources[i].rel: sources[i].module for i in ok if i in codes}
+    return Parsed(modules, module_of, errors, [(sources[i], codes[i]) for i in ok if i in codes])
+
+
+# ------------------------------------------------------------ gc and progress
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The scan builds a large acyclic heap of IR; the cyclic collector would walk
+    it again and again (loading it took 6x longer with the collector on)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+class Progress:
+    """A progress bar on stderr, shown only once the scan has run for `delay` seconds."""
+
+    def __init__(self, delay: float = 1.0) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as Bar
+
+        self.bar = Bar(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = self.bar.add_task("reading", total=None)
+        self.lock = threading.Lock()
+        self.shown = False
+        self.closed = False
+        self.timer = threading.Timer(delay, self._show)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _show(self) -> None:
+        with self.lock:
+            if not self.closed:
+                self.bar.start()
+                self.shown = True
+
+    def start_parse(self, total: int) -> None:
+        self.bar.update(self.task, description="parsing", total=total, completed=0)
+
+    def advance(self) -> None:
+        self.bar.advance(self.task)
+
+    def phase(self, description: str) -> None:
+        self.bar.update(self.task, description=description)
+
+    def close(self) -> None:
+        self.timer.cancel()
+        with self.lock:
+            self.closed = True
+            if self.shown:
+                self.bar.stop()

@@ -1,0 +1,103 @@
+"""Parallel parse, cache and prefilter together give the serial scan's inventory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from speed_trees import APPS, CONSTANT_TREE, SAMPLE, dies_in_a_worker, fixture_dirs, write_tree
+
+from migrate.cli import cli
+from migrate.scan import ScanOptions, parse_file, pipeline, scan_paths
+from migrate.scan.discover import discover
+from migrate.scan.pipeline import Stats
+
+
+def reference(root: Path):
+    return scan_paths([root], ScanOptions(jobs=1, prefilter=False))
+
+
+@pytest.mark.parametrize("tree", [APPS, SAMPLE], ids=["all-fixtures-as-one-tree", "sample"])
+def test_two_processes_give_the_serial_inventory(tree: Path) -> None:
+    stats = Stats()
+    assert scan_paths([tree], ScanOptions(jobs=2, prefilter=False, stats=stats)) == reference(tree)
+    assert stats.jobs == 2 and stats.parsed == stats.files
+
+
+def test_everything_on_cold_then_warm(tmp_path: Path) -> None:
+    expected = reference(SAMPLE)
+    cold, warm = Stats(), Stats()
+    options = ScanOptions(jobs=2, cache_dir=tmp_path / "cache", progress=True)
+    assert scan_paths([SAMPLE], ScanOptions(**{**vars(options), "stats": cold})) == expected
+    assert scan_paths([SAMPLE], ScanOptions(**{**vars(options), "stats": warm})) == expected
+    assert cold.parsed == cold.files and warm.parsed == 0 and warm.cache_hits == warm.files
+
+
+@pytest.mark.parametrize("tree", fixture_dirs(), ids=lambda p: p.name)
+def test_each_oracle_fixture_cached_and_prefiltered(tree: Path, tmp_path: Path) -> None:
+    expected = reference(tree)
+    for _ in range(2):  # cold, then warm
+        assert scan_paths([tree], ScanOptions(cache_dir=tmp_path / "c")) == expected
+
+
+def test_small_tree_stays_in_one_process_by_default() -> None:
+    stats = Stats()
+    scan_paths([SAMPLE], ScanOptions(stats=stats))
+    assert stats.jobs == 1  # a pool would cost more than the whole scan
+
+
+def test_chunks_put_the_largest_files_first() -> None:
+    sources = [object()] * 5
+    tasks = [pipeline._Task(i, sources[i], pipeline.PARSE, None) for i in range(5)]
+    sizes = [10, 500, 30, 400, 20]
+    chunks = pipeline._chunks(tasks, sizes, workers=2)
+    order = [t.index for chunk in chunks for t in chunk]
+    assert order == [1, 3, 2, 4, 0] and sorted(order) == list(range(5))
+
+
+def test_progress_bar_opens_and_closes() -> None:
+    bar = pipeline.Progress(delay=0.0)
+    bar.start_parse(3)
+    for _ in range(3):
+        bar.advance()
+    bar.phase("linking")
+    bar.close()
+    bar.close()  # twice is harmless
+    assert bar.closed
+
+
+def test_cli_speed_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    default_dir = tmp_path / "default"
+    monkeypatch.setenv("WSGI2ASGI_CACHE_DIR", str(default_dir))
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["scan", str(SAMPLE), "--format", "json", "--no-cache"])
+    assert plain.exit_code == 0, plain.output
+    assert not default_dir.exists()
+
+    mine = tmp_path / "mine"
+    args = ["scan", str(SAMPLE), "--format", "json", "--jobs", "2", "--cache-dir", str(mine)]
+    fast = runner.invoke(cli, [*args, "--quiet"])
+    assert fast.exit_code == 0, fast.output
+    assert json.loads(fast.stdout) == json.loads(plain.stdout)
+    assert any(mine.rglob("*")) and not default_dir.exists()
+
+    default = runner.invoke(cli, ["scan", str(SAMPLE), "--format", "json"])
+    assert default.exit_code == 0 and json.loads(default.stdout) == json.loads(plain.stdout)
+    assert any(p.is_file() for p in default_dir.rglob("*"))
+
+    bad = runner.invoke(cli, ["scan", str(SAMPLE), "--jobs", "0"])
+    assert bad.exit_code == 2
+
+
+def test_a_dead_worker_does_not_lose_files(tmp_path: Path) -> None:
+    """A killed worker (or a script without a main guard): the rest runs in this process."""
+    root = write_tree(tmp_path, CONSTANT_TREE)
+    sources = list(discover([root], root))
+    expected = pipeline.parse_all(sources, root, parse_file, jobs=1, use_prefilter=False)
+    stats = Stats()
+    got = pipeline.parse_all(
+        sources, root, dies_in_a_worker, jobs=2, use_prefilter=False, stats=stats
+    )
+    assert got == expected and stats.jobs == 1
