@@ -144,6 +144,7 @@ def _scan_child(tree: Path, cache: str, jobs: int, prefilter: str) -> None:
         cache_dir=None if cache == "-" else Path(cache),
         prefilter=prefilter == "on",
         stats=stats,
+        reuse_inventory=True,  # as `migrate scan` does
     )
     clock = time.perf_counter()
     inv = scan_paths([tree], options)

@@ -135,6 +135,7 @@ def scan(
         jobs=jobs,
         cache_dir=None if no_cache else cache_dir or default_cache_dir(),
         progress=not quiet and sys.stderr.isatty(),
+        reuse_inventory=True,
     )
     inventory = _with_display_root(scan_paths(paths, options))
     if route_query is not None:

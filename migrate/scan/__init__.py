@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import hashlib
 import os
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,7 @@ from migrate import model
 from migrate.readiness.extensions import Extension, extensions_used
 from migrate.readiness.link import link
 from migrate.readiness.score import score_route
+from migrate.scan import cache as cache_mod
 from migrate.scan import detectors, ir, pipeline
 from migrate.scan.discover import SourceFile, discover
 from migrate.scan.interp import Interpreter
@@ -38,6 +41,9 @@ class ScanOptions:
     prefilter: bool = True  # parse only the files the link step can need (`prefilter.py`)
     progress: bool = False  # a progress bar on stderr once the scan runs over a second
     stats: pipeline.Stats | None = field(default=None, compare=False)  # filled in when given
+    # with a cache: reuse the whole inventory when no file and no option changed
+    # (`migrate scan` turns it on; per-file caching alone still re-links)
+    reuse_inventory: bool = False
 
 
 def scan_root(paths: Sequence[Path]) -> Path:
@@ -88,6 +94,52 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
     path_list = [Path(p) for p in paths]
     root = scan_root(path_list)
     sources = list(discover(path_list, root, options.exclude, options.include_tests))
+    reuse = options.reuse_inventory and options.cache_dir is not None
+    store = cache_mod.Cache(options.cache_dir) if reuse and options.cache_dir else None
+    whole = _inventory_key(store, root, sources, options) if store is not None else None
+    if store is not None and whole is not None:
+        cached = _cached_inventory(store, whole)
+        if cached is not None:
+            if options.stats is not None:
+                options.stats.files = options.stats.cache_hits = len(sources)
+                options.stats.selection = "inventory cache"
+            return cached
+    inventory = _scan(root, sources, options)
+    if store is not None and whole is not None:
+        store.put(whole, cache_mod.PARSED, pickle.dumps(inventory, pickle.HIGHEST_PROTOCOL))
+    return inventory
+
+
+def _inventory_key(
+    store: cache_mod.Cache, root: Path, sources: list[SourceFile], options: ScanOptions
+) -> str | None:
+    """One key for the whole result: every file's path and content, and the options
+    that change the result. None when a file cannot be read (parse reports it)."""
+    digest = hashlib.sha256(b"inventory\0" + root.as_posix().encode("utf-8", "surrogateescape"))
+    digest.update(repr((options.exclude, options.include_tests)).encode())
+    for source in sources:
+        try:
+            data = source.path.read_bytes()
+        except OSError:
+            return None
+        digest.update(source.rel.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(b"P" if source.is_package else b"M")
+        digest.update(hashlib.sha256(data).digest())
+    return store.key("<inventory>", False, digest.digest())
+
+
+def _cached_inventory(store: cache_mod.Cache, key: str) -> model.Inventory | None:
+    entry = store.get(key)
+    if entry is None or entry.kind != cache_mod.PARSED:
+        return None
+    try:
+        value = pickle.loads(entry.payload)
+    except Exception:  # a damaged or foreign entry: scan again
+        return None
+    return value if isinstance(value, model.Inventory) else None
+
+
+def _scan(root: Path, sources: list[SourceFile], options: ScanOptions) -> model.Inventory:
     # issue 7: prefilter, content-hash cache, parallel parse, link (see pipeline.py)
     bar = pipeline.Progress() if options.progress else None
     table = pipeline.parse_all(

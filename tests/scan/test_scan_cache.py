@@ -182,3 +182,21 @@ def test_json_of_a_cached_scan_is_byte_identical(tmp_path: Path) -> None:
     cached = RENDERERS["json"](scan(SAMPLE, tmp_path / "c")[0], False)
     assert cached == plain
     assert json.loads(cached)["routes"]
+
+
+def test_unchanged_tree_reuses_the_whole_inventory(tmp_path: Path) -> None:
+    """`migrate scan`'s warm path: nothing parsed or linked when nothing changed."""
+    root = write_tree(tmp_path / "src", CONSTANT_TREE)
+    store = tmp_path / "cache"
+    cold, _ = scan(root, store, reuse_inventory=True)
+    warm, stats = scan(root, store, reuse_inventory=True)
+    assert warm == cold
+    assert (stats.selection, stats.parsed, stats.seconds) == ("inventory cache", 0, {})
+    settings = root / "settings.py"
+    settings.write_text('API_PREFIX = "/v2"\n', encoding="utf-8")
+    changed, stats = scan(root, store, reuse_inventory=True)
+    assert stats.selection != "inventory cache" and stats.parsed == 1
+    assert changed == scan_paths([root]) != cold
+    # and an option that changes the result is part of the key
+    tests_too, stats = scan(root, store, reuse_inventory=True, include_tests=True)
+    assert stats.selection != "inventory cache"
