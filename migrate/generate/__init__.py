@@ -71,10 +71,6 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)  # edited by a person, kept
     diff: str = ""
 
-    @property
-    def changes(self) -> list[str]:
-        return self.written
-
 
 def _target(out: Path, rel: str) -> Path:
     target = (out / rel).resolve()

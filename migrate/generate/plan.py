@@ -13,7 +13,6 @@ Decisions (documented in the README):
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -409,7 +408,3 @@ def location(route: Route) -> str:
     if route.view is None:
         return route.rule
     return f"{route.view.file}:{route.view.line} {route.view.qualname}"
-
-
-def relpath(path: str) -> str:
-    return os.path.normpath(path).replace(os.sep, "/")

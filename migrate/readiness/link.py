@@ -13,7 +13,7 @@ from typing import Any
 
 from migrate import model
 from migrate.scan import ir
-from migrate.scan.interp import _MISSING, Env, Interpreter, ModuleRT
+from migrate.scan.interp import MISSING, Env, Interpreter, ModuleRT
 from migrate.scan.objects import AppObj, BlueprintObj, HookDecl
 from migrate.scan.values import ClassV, FuncV, ViewV
 
@@ -110,12 +110,12 @@ class Linker:
                 value = self.interp.class_attr(cls, parts[1])
                 rest = parts[2:]
             else:
-                value = rt.env.vars.get(parts[0], _MISSING)
+                value = rt.env.vars.get(parts[0], MISSING)
                 if caller is not None:
                     value = self.local_import(caller, parts[0], value)
                 rest = parts[1:]
             for part in rest:
-                if value is _MISSING:
+                if value is MISSING:
                     return None
                 value = self.interp.getattr(value, part)
         except Exception:  # a defect in following must not cost the route

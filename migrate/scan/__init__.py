@@ -28,7 +28,7 @@ from migrate.scan.discover import SourceFile, discover
 from migrate.scan.interp import Interpreter
 from migrate.scan.lower import lower_module, module_lines
 from migrate.scan.objects import AppObj, BlueprintObj
-from migrate.scan.urlmap import resolve
+from migrate.scan.urlmap import Resolver, resolve
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def _scan(root: Path, sources: list[SourceFile], options: ScanOptions) -> model.
     return model.Inventory(
         root=root.as_posix(),
         files_scanned=len(sources),
-        apps=tuple(_apps(interp, resolver, module_of)),
+        apps=tuple(_apps(interp, resolver)),
         blueprints=tuple(_blueprints(interp, resolver)),
         routes=tuple(_dedupe(routes)),
         findings=tuple(sorted(interp.findings, key=lambda f: (f.file, f.line, f.code))),
@@ -189,10 +189,7 @@ def _extensions(parsed: list[tuple[SourceFile, ir.ModuleIR]]) -> list[model.Exte
     ]
 
 
-def _apps(interp: Interpreter, resolver: object, module_of: dict[str, str]) -> list[model.App]:
-    from migrate.scan.urlmap import Resolver
-
-    assert isinstance(resolver, Resolver)
+def _apps(interp: Interpreter, resolver: Resolver) -> list[model.App]:
     out = []
     for obj in interp.objects:
         if isinstance(obj, AppObj):
@@ -209,10 +206,7 @@ def _apps(interp: Interpreter, resolver: object, module_of: dict[str, str]) -> l
     return out
 
 
-def _blueprints(interp: Interpreter, resolver: object) -> list[model.Blueprint]:
-    from migrate.scan.urlmap import Resolver
-
-    assert isinstance(resolver, Resolver)
+def _blueprints(interp: Interpreter, resolver: Resolver) -> list[model.Blueprint]:
     out = []
     for obj in interp.objects:
         if isinstance(obj, BlueprintObj):

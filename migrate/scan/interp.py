@@ -77,10 +77,10 @@ class Env:
             env = env.parent
         if name in self.module.env.vars:
             return self.module.env.vars[name]
-        return _MISSING
+        return MISSING
 
 
-_MISSING = object()
+MISSING = object()
 _SETTABLE = frozenset({"url_prefix", "subdomain", "name", "static_folder", "static_url_path"})
 _BUILTIN_TYPES: dict[str, Any] = {"dict": dict, "list": list, "tuple": tuple, "set": set}
 
@@ -139,8 +139,8 @@ class Interpreter:
             reason = (
                 f"parameter `{param.name}` of `{fn.fdef.qualname}`, which no scanned code calls"
             )
-            default = fn.defaults.get(param.name, _MISSING)
-            if default is _MISSING or _is_flask_object(default):
+            default = fn.defaults.get(param.name, MISSING)
+            if default is MISSING or _is_flask_object(default):
                 # an uncalled plugin `def setup(app=app)` must not add to that app
                 default = Unknown(reason, fn.module.code.path, fn.fdef.line)
             args[param.name] = default
@@ -387,7 +387,7 @@ class Interpreter:
             return expr.value
         if isinstance(expr, ir.Name):
             value = env.lookup(expr.id)
-            if value is not _MISSING:
+            if value is not MISSING:
                 return value
             if expr.id in _BUILTIN_TYPES:
                 return ExternalV(f"builtins.{expr.id}")
@@ -523,7 +523,7 @@ class Interpreter:
             return SuperV(args[1], args[0])
         owner = env.lookup("__class__")
         this = env.lookup("__self__")
-        if isinstance(owner, ClassV) and this is not _MISSING:
+        if isinstance(owner, ClassV) and this is not MISSING:
             return SuperV(this, owner)
         return Unknown("super() outside a method the scan follows", env.module.code.path)
 
@@ -646,9 +646,9 @@ class Interpreter:
             for base in cls.bases:
                 if isinstance(base, ClassV):
                     value = self.class_attr(base, name, depth + 1)
-                    if value is not _MISSING:
+                    if value is not MISSING:
                         return value
-        return _MISSING
+        return MISSING
 
     def getattr(self, obj: Any, name: str, env: Env | None = None) -> Any:
         if isinstance(obj, ModuleV):
@@ -661,10 +661,10 @@ class Interpreter:
             value = self.class_attr(obj.cls, name)
             if isinstance(value, FuncV):
                 return _bind_self(value, obj)
-            return value if value is not _MISSING else Unknown(f"attribute `{name}`")
+            return value if value is not MISSING else Unknown(f"attribute `{name}`")
         if isinstance(obj, ClassV):
             value = self.class_attr(obj, name)
-            if value is not _MISSING:
+            if value is not MISSING:
                 return value
             return self.library_attr(obj, name)
         if isinstance(obj, SuperV):
@@ -687,7 +687,7 @@ class Interpreter:
             value = self.class_attr(cls, name)
             if isinstance(value, FuncV):
                 return _bind_self(value, obj)
-            if value is not _MISSING:
+            if value is not MISSING:
                 return value
         return self.library_attr(obj, name)
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from migrate import model
 from migrate.scan import library
-from migrate.scan.interp import Interpreter
+from migrate.scan.interp import MISSING, Interpreter
 from migrate.scan.objects import AppObj, BlueprintObj, FlaskObj, RuleDecl
-from migrate.scan.values import ClassV, ExternalV, FuncV, Unknown, ViewV
+from migrate.scan.values import ClassV, DictV, ExternalV, FuncV, Unknown, ViewV
 
 HTTP_METHOD_FUNCS = ("get", "post", "head", "options", "delete", "put", "trace", "patch")
 _PARAM = re.compile(
@@ -295,7 +295,7 @@ class Resolver:
             if isinstance(inherited, list | tuple | set):
                 methods.update(m.upper() for m in inherited if isinstance(m, str))
         for key in HTTP_METHOD_FUNCS:
-            if self.interp.class_attr(cls, key) is not _missing():
+            if self.interp.class_attr(cls, key) is not MISSING:
                 methods.add(key.upper())
         return sorted(methods) or None
 
@@ -373,8 +373,6 @@ def parse_params(rule: str) -> tuple[model.Param, ...]:
 
 
 def _mapping(value: Any) -> dict[str, Any]:
-    from migrate.scan.values import DictV
-
     if isinstance(value, DictV):
         return {str(k): _plain(v) for k, v in value.items.items()}
     if isinstance(value, dict):
@@ -388,12 +386,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return "<dynamic>"
-
-
-def _missing() -> object:
-    from migrate.scan.interp import _MISSING
-
-    return _MISSING
 
 
 def resolve(interp: Interpreter, module_of: dict[str, str]) -> tuple[list[model.Route], Resolver]:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
-import uvicorn
+import uvicorn_thread
 
 
 def admin_cookie(flask_app: Any, user_id: int = 1) -> str:
@@ -17,30 +14,6 @@ def admin_cookie(flask_app: Any, user_id: int = 1) -> str:
     return f"{flask_app.config['SESSION_COOKIE_NAME']}={serializer.dumps({'user_id': user_id})}"
 
 
-@contextmanager
-def running_uvicorn(app: Any) -> Iterator[str]:
-    """uvicorn on 127.0.0.1 and a free port, in a thread; stopped when the block ends."""
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        access_log=False,
-        ws="none",
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="verify-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
-        assert not thread.is_alive(), "uvicorn did not stop"
+def running_uvicorn(app: Any) -> AbstractContextManager[str]:
+    """uvicorn on 127.0.0.1 and a free port, in a thread; no lifespan."""
+    return uvicorn_thread.running_uvicorn(app, lifespan="off")
