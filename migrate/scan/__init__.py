@@ -193,7 +193,7 @@ def _apps(interp: Interpreter, resolver: Resolver) -> list[model.App]:
     out = []
     for obj in interp.objects:
         if isinstance(obj, AppObj):
-            static = obj.effective_static_url_path()
+            static = obj.static_rule_path  # fixed when Flask() ran, as the rule is
             out.append(
                 model.App(
                     resolver.app_id(obj),
