@@ -14,8 +14,9 @@ natively from then on. Every other request reaches the legacy WSGI app untouched
   Flask app whose own rules would be shadowed by them is refused at construction;
 * FastAPI's trailing-slash redirects are off: Flask's own ``strict_slashes`` rules
   decide for every path no native route matches exactly;
-* the legacy side runs in a2wsgi's thread pool (see :mod:`adapters.legacy`), whose
-  size is the ``threads`` option.
+* the legacy side runs in a thread pool whose size is the ``threads`` option, through
+  the bridge of :mod:`adapters.bridge` (or a2wsgi's own, ``bridge="a2wsgi"``; see
+  :mod:`adapters.legacy`).
 
 Example::
 
@@ -38,7 +39,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.routing import BaseRoute, Match, compile_path
 from starlette.types import Lifespan, Receive, Scope, Send
 
-from adapters.legacy import LegacyApp
+from adapters.legacy import BRIDGES, LegacyApp
 from adapters.progress import LEGACY, NATIVE, MigrationProgress, legacy_endpoint, with_header
 from adapters.stubs import is_legacy_stub
 
@@ -68,13 +69,14 @@ class HybridApp(FastAPI):
         legacy: WSGIApplication,
         *,
         threads: int = DEFAULT_THREADS,
+        bridge: str = BRIDGES[0],
         served_by_header: str | None = None,
         progress: MigrationProgress | None = None,
         flask_app: Flask | None = None,
         **fastapi_options: Any,
     ) -> None:
         super().__init__(**fastapi_options)
-        self.legacy = LegacyApp(legacy, threads=threads)
+        self.legacy = LegacyApp(legacy, threads=threads, bridge=bridge)
         self.flask_app = flask_app or find_flask_app(legacy)
         self.progress = progress
         self.served_by_header = served_by_header.lower().encode() if served_by_header else None
@@ -141,6 +143,7 @@ def hybrid(
     legacy: WSGIApplication,
     *routers: APIRouter,
     threads: int = DEFAULT_THREADS,
+    bridge: str = BRIDGES[0],
     docs_url: str | None = DEFAULT_DOCS_URL,
     openapi_url: str | None = DEFAULT_OPENAPI_URL,
     redoc_url: str | None = None,
@@ -160,6 +163,9 @@ def hybrid(
         size of the thread pool running the legacy app (a2wsgi's ``workers``). It
         bounds how many legacy requests run at once; a2wsgi's default of 10 queues
         requests behind ten slow ones. Default :data:`DEFAULT_THREADS`.
+    ``bridge``
+        ``"wsgi2asgi"`` (default, :mod:`adapters.bridge`: two thread hand-offs per
+        buffered request) or ``"a2wsgi"`` (``a2wsgi.WSGIMiddleware`` as published).
     ``docs_url`` / ``openapi_url`` / ``redoc_url``
         where FastAPI serves its docs; ``None`` turns one off. Defaults keep them under
         ``/_migrated/`` so they never shadow a legacy route; with a Flask app a
@@ -194,6 +200,7 @@ def hybrid(
     app = HybridApp(
         legacy,
         threads=threads,
+        bridge=bridge,
         served_by_header=served_by_header,
         progress=counter,
         flask_app=flask_app,

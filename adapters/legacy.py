@@ -1,8 +1,17 @@
-"""The legacy side of the hybrid: any WSGI callable served as ASGI by ``a2wsgi``.
+"""The legacy side of the hybrid: any WSGI callable served as ASGI from a thread pool.
 
-``a2wsgi.WSGIMiddleware`` does the protocol work (environ, thread pool, response
-queue). This module adds the two things it leaves out, using only its public
-constructor and the environ key it already sets (``asgi.scope``):
+Two bridges, chosen with ``bridge=``:
+
+* ``"wsgi2asgi"`` (the default): :class:`adapters.bridge.WSGIBridge`, a2wsgi's environ
+  and thread-pool model with two thread hand-offs per buffered request instead of
+  about six (see that module);
+* ``"a2wsgi"``: ``a2wsgi.WSGIMiddleware`` as published, kept for comparison
+  (``bench/mount.py``) and as a fallback.
+
+Both stop a streaming response when the client leaves and never wedge a pool thread
+on a closed connection. For the a2wsgi bridge this module adds those two things,
+using only its public constructor and the environ key it already sets
+(``asgi.scope``):
 
 * **client disconnects stop the WSGI iterable.** ASGI servers report a gone client on
   ``receive()`` as ``http.disconnect``; a2wsgi only calls ``receive()`` while the app
@@ -27,10 +36,15 @@ from typing import TYPE_CHECKING, Any, cast
 from a2wsgi import WSGIMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from adapters.bridge import WSGIBridge
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["LegacyApp"]
+__all__ = ["BRIDGES", "LegacyApp"]
+
+#: The ``bridge=`` choices; the first is the default.
+BRIDGES = ("wsgi2asgi", "a2wsgi")
 
 _STOP_KEY = "wsgi2asgi.client_gone"
 _DISCONNECT: Message = {"type": "http.disconnect"}
@@ -39,16 +53,28 @@ _DISCONNECT: Message = {"type": "http.disconnect"}
 class LegacyApp:
     """ASGI app that runs a WSGI callable in a pool of ``threads`` threads."""
 
-    def __init__(self, wsgi_app: WSGIApplication, *, threads: int) -> None:
+    def __init__(
+        self, wsgi_app: WSGIApplication, *, threads: int, bridge: str = BRIDGES[0]
+    ) -> None:
         if threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
+        if bridge not in BRIDGES:
+            raise ValueError(f"bridge must be one of {', '.join(BRIDGES)}, got {bridge!r}")
         self.wsgi_app = wsgi_app
         self.threads = threads
-        self._middleware = WSGIMiddleware(cast(Any, _StopOnDisconnect(wsgi_app)), workers=threads)
-        self._asgi = cast(ASGIApp, self._middleware)
+        self.bridge = bridge
+        self._bridge: WSGIBridge | None = None
+        if bridge == "wsgi2asgi":
+            self._bridge = WSGIBridge(wsgi_app, threads=threads)
+            self.executor = self._bridge.executor
+            self._asgi = cast(ASGIApp, self._bridge)
+        else:
+            middleware = WSGIMiddleware(cast(Any, _StopOnDisconnect(wsgi_app)), workers=threads)
+            self.executor = middleware.executor
+            self._asgi = cast(ASGIApp, middleware)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or self._bridge is not None:
             await self._asgi(scope, receive, send)
             return
         client_gone = threading.Event()
@@ -66,7 +92,7 @@ class LegacyApp:
 
     def close(self) -> None:
         """Wait for running legacy requests and stop the pool threads."""
-        self._middleware.executor.shutdown(wait=True)
+        self.executor.shutdown(wait=True)
 
 
 class _ReceiveChannel:

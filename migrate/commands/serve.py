@@ -27,6 +27,7 @@ from uvicorn.config import LOGGING_CONFIG
 
 from adapters.hybrid import DEFAULT_DOCS_URL, DEFAULT_OPENAPI_URL, DEFAULT_THREADS, HybridApp
 from adapters.hybrid import hybrid as build_hybrid
+from adapters.legacy import BRIDGES
 from adapters.loading import SpecError, load_router, load_wsgi_app
 
 __all__ = ["ServeError", "ServeSettings", "app_from_environ", "build_app", "serve"]
@@ -56,6 +57,7 @@ class ServeSettings:
     shadow: float | None = None  # seconds allowed to the shadow-run native handler
     record: str | None = None  # JSONL file for sampled legacy traffic
     record_rate: float = 0.01
+    bridge: str = BRIDGES[0]
 
 
 def wrap(app: HybridApp, settings: ServeSettings) -> ASGIApp:
@@ -81,6 +83,7 @@ def build_app(settings: ServeSettings) -> HybridApp:
             legacy,
             *routers,
             threads=settings.threads,
+            bridge=settings.bridge,
             docs_url=settings.docs_url,
             openapi_url=settings.openapi_url,
             served_by_header=SERVED_BY_HEADER if settings.progress else None,
@@ -122,6 +125,14 @@ def app_from_environ() -> ASGIApp:
     show_default=True,
     help="Threads running the legacy WSGI app, per worker.",
 )
+@click.option(
+    "--bridge",
+    type=click.Choice(BRIDGES),
+    default=BRIDGES[0],
+    show_default=True,
+    help="How legacy requests reach the WSGI app: wsgi2asgi (two thread hand-offs per "
+    "buffered request) or a2wsgi as published.",
+)
 @click.option("--reload", is_flag=True, help="Restart when Python files change (development).")
 @click.option("--root-path", default="", help="Prefix a proxy strips before forwarding.")
 @click.option(
@@ -157,6 +168,7 @@ def serve(
     port: int,
     workers: int,
     threads: int,
+    bridge: str,
     reload: bool,
     root_path: str,
     progress: bool,
@@ -179,6 +191,7 @@ def serve(
         shadow=shadow,
         record=record,
         record_rate=record_rate,
+        bridge=bridge,
     )
     app = wrap(build_app(settings), settings)
     _check_port(host, port)
