@@ -230,6 +230,15 @@ def upload_app() -> Any:
     return hybrid(make_legacy_app())
 
 
+def frozen_count_app(freeze_gc: bool = True) -> Any:
+    """Factory for the GC test: a legacy route reports how many objects are frozen."""
+    import gc
+
+    legacy = Flask(__name__)
+    legacy.add_url_rule("/frozen", "frozen", lambda: {"frozen": gc.get_freeze_count()})
+    return hybrid(legacy, freeze_gc=freeze_gc)
+
+
 def cli_legacy_app() -> Flask:
     """Zero-argument factory for ``migrate serve hybrid_apps:cli_legacy_app()``."""
     return make_legacy_app()
@@ -244,3 +253,7 @@ async def cli_native_ping() -> dict[str, bool]:
 
 
 not_a_router = 42
+
+
+def unfrozen_count_app() -> Any:
+    return frozen_count_app(freeze_gc=False)

@@ -21,6 +21,8 @@ from hybrid_servers import (
     running_uvicorn_process,
 )
 
+from adapters.legacy import BRIDGES
+
 MIB = 1024 * 1024
 
 
@@ -38,9 +40,10 @@ def test_streaming_response_reaches_client_before_generator_finishes(
     assert state["stream_finished"].is_set()
 
 
+@pytest.mark.parametrize("bridge", BRIDGES)
 @pytest.mark.parametrize("server", ["uvicorn-h11", "uvicorn-httptools", "hypercorn"])
 def test_client_disconnect_mid_stream_frees_the_worker_thread(
-    legacy_app, make_hybrid, servers, server
+    legacy_app, make_hybrid, servers, server, bridge
 ):
     if server == "uvicorn-httptools":
         pytest.importorskip("httptools")
@@ -50,7 +53,8 @@ def test_client_disconnect_mid_stream_frees_the_worker_thread(
         "hypercorn": running_hypercorn,
     }[server]
     state = legacy_app.extensions["test_state"]
-    app = make_hybrid(legacy_app, threads=1)  # one thread: a stuck one blocks everything
+    # one thread: a stuck one blocks everything
+    app = make_hybrid(legacy_app, threads=1, bridge=bridge)
     base = servers.enter_context(server(app))
     address = urlsplit(base)
     with socket.create_connection((address.hostname, address.port), timeout=5) as sock:
@@ -145,3 +149,14 @@ def test_native_routes_stay_fast_while_every_legacy_thread_is_busy(
         thread.join()
     assert native_latency < 0.5
     assert legacy_latency > 1.0  # queued behind the pool: what `threads` is for
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_startup_objects_are_frozen_out_of_the_collector_after_lifespan_startup(freeze):
+    factory = "hybrid_apps:frozen_count_app" if freeze else "hybrid_apps:unfrozen_count_app"
+    with running_uvicorn_process(factory) as (base, _):
+        frozen = httpx.get(f"{base}/frozen", timeout=5).json()["frozen"]
+    if freeze:
+        assert frozen > 10_000  # modules, both apps and their routing tables
+    else:
+        assert frozen == 0

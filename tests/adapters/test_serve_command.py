@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from hybrid_servers import HERE, ROOT, free_port, wait_until_serving
 
-from migrate.commands.serve import serve
+from migrate.commands.serve import ServeSettings, build_app, serve
 
 LEGACY = "hybrid_apps:cli_legacy_app()"
 
@@ -61,6 +61,27 @@ def test_errors_through_the_migrate_entry_point(busy_port):
     )
     assert process.returncode == 2
     assert process.stderr == f"migrate: error: port {busy_port} on 127.0.0.1 is already in use\n"
+
+
+def test_bridge_and_gc_options_reach_the_hybrid():
+    default = build_app(ServeSettings(LEGACY, app_dir=str(HERE)))
+    chosen = build_app(ServeSettings(LEGACY, app_dir=str(HERE), bridge="a2wsgi", freeze_gc=False))
+    try:
+        assert (default.legacy.bridge, default.freeze_gc) == ("wsgi2asgi", True)
+        assert (chosen.legacy.bridge, chosen.freeze_gc) == ("a2wsgi", False)
+    finally:
+        default.legacy.close()
+        chosen.legacy.close()
+
+
+def test_unknown_bridge_is_one_line_and_exit_2():
+    process = subprocess.run(
+        [sys.executable, "-m", "migrate.cli", "serve", LEGACY, "--bridge", "gunicorn"],
+        cwd=HERE, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert process.returncode == 2
+    assert len(process.stderr.splitlines()) == 1 and "--bridge" in process.stderr, process.stderr
 
 
 def run_serve(*args: str) -> tuple[str, subprocess.Popen[str]]:
