@@ -8,7 +8,7 @@ blueprint the route's blueprint is nested in), and which decorators wrap it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from migrate import model
@@ -92,10 +92,20 @@ def _calls_under(rt: ModuleRT, qualname: str) -> Iterator[str]:
                 yield name
 
 
+def _already_detected(rt: ModuleRT) -> None:
+    """`ensure` for modules lowered with their facts (libcst's full parse)."""
+
+
 class Linker:
-    def __init__(self, interp: Interpreter, module_of: dict[str, str]) -> None:
+    def __init__(
+        self,
+        interp: Interpreter,
+        module_of: dict[str, str],
+        ensure: Callable[[ModuleRT], None] = _already_detected,
+    ) -> None:
         self.interp = interp
         self.module_of = module_of
+        self.ensure = ensure  # gives a module its detector facts before they are read
 
     def label(self, fn: FuncV) -> str:
         module = self.module_of.get(fn.module.code.path, fn.module.name)
@@ -144,6 +154,7 @@ class Linker:
             return []
         seen.add(id(fn.fdef))
         rt = fn.module
+        self.ensure(rt)
         out = [
             dataclasses.replace(f, via=via) if via else f
             for f in _facts_under(rt, fn.fdef.qualname)
@@ -158,6 +169,7 @@ class Linker:
             chain = (*via, self.label(helper))
             params = _json_into(rt, fn.fdef.qualname, name, helper)
             if params:
+                self.ensure(helper.module)
                 out.extend(_body_keys(helper, params, chain))
             if id(helper.fdef) not in seen:
                 out.extend(self.function_facts(helper, owner, chain, seen))
@@ -209,6 +221,7 @@ class Linker:
                 top = fn.fdef.qualname.split(".<locals>")[0]
                 top_fn = fn.module.env.vars.get(top)
                 line = top_fn.fdef.line if isinstance(top_fn, FuncV) else fn.fdef.line
+                self.ensure(fn.module)
                 facts = tuple(_facts_under(fn.module, top))
                 out.append(model.Decorator(text, fn.module.code.path, line, facts, method))
             else:
@@ -265,8 +278,9 @@ def link(
     module_of: dict[str, str],
     routes: list[model.Route],
     origins: list[tuple[Any, AppObj, tuple[BlueprintObj, ...]]],
+    ensure: Callable[[ModuleRT], None] = _already_detected,
 ) -> list[model.Route]:
-    linker = Linker(interp, module_of)
+    linker = Linker(interp, module_of, ensure)
     out = []
     hooks_cache: dict[tuple[int, ...], tuple[model.Hook, ...]] = {}
     for route, (view, app, chain) in zip(routes, origins, strict=True):

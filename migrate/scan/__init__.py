@@ -15,6 +15,7 @@ import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import libcst as cst
 
@@ -27,6 +28,7 @@ from migrate.scan import detectors, ir, pipeline
 from migrate.scan.discover import SourceFile, discover
 from migrate.scan.interp import Interpreter
 from migrate.scan.lower import lower_module, module_lines
+from migrate.scan.lower_ast import lower_tree
 from migrate.scan.objects import AppObj, BlueprintObj
 from migrate.scan.urlmap import Resolver, resolve
 
@@ -76,6 +78,35 @@ def parse_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
     code = lower_module(module, source.rel, source.is_package, lines=lines)
     facts, calls, imports = detectors.collect(module, source.rel, lines)
     return dataclasses.replace(code, facts=facts, calls=calls, imports=imports)
+
+
+def lower_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
+    """The link step's reading of one file, lowered from CPython's `ast` (the cheap
+    tier; `detect_file` adds the detectors' facts where they are needed). A file
+    CPython cannot parse goes through `parse_file`, which says what is wrong, or
+    lowers it from libcst if libcst can read it."""
+    try:
+        data = source.path.read_bytes()
+        tree = compile(
+            data, source.rel, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True
+        )
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return parse_file(source)
+    try:
+        return lower_tree(cast(ast.Module, tree), data, source.rel, source.is_package)
+    except RecursionError:
+        return parse_file(source)
+
+
+def detect_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
+    """The detectors' facts and calls for one file (libcst), without lowering it."""
+    try:
+        data = source.path.read_bytes()
+        module = cst.parse_module(data)
+    except Exception:  # CPython read it (lower_file): the file keeps no facts
+        return ir.ModuleIR(source.rel, (), source.is_package)
+    facts, calls, imports = detectors.collect(module, source.rel, module_lines(module, data))
+    return ir.ModuleIR(source.rel, (), source.is_package, facts, calls, imports)
 
 
 def _syntax_error(rel: str, data: bytes, exc: cst.ParserSyntaxError) -> model.FileError:
@@ -145,7 +176,7 @@ def _scan(root: Path, sources: list[SourceFile], options: ScanOptions) -> model.
     table = pipeline.parse_all(
         sources,
         root,
-        parse_file,
+        lower_file,
         jobs=options.jobs,
         cache_dir=options.cache_dir,
         use_prefilter=options.prefilter,
@@ -156,7 +187,15 @@ def _scan(root: Path, sources: list[SourceFile], options: ScanOptions) -> model.
     interp = pipeline.interpret(modules, bar, options.stats)
     # end issue 7
     routes, resolver = resolve(interp, module_of)
-    routes = [score_route(r) for r in link(interp, module_of, routes, resolver.origins)]
+    stats = options.stats if options.stats is not None else pipeline.Stats()
+    detections = pipeline.Detections(
+        sources, detect_file, jobs=options.jobs, cache_dir=options.cache_dir, stats=stats
+    )
+    # the views' files in parallel; hooks, decorators and helpers as the link reaches them
+    view_files = [r.view.file for r in routes if r.view is not None]
+    detections.prefetch([*view_files, *sorted(table.socket_files)])
+    linked = link(interp, module_of, routes, resolver.origins, detections.ensure)
+    routes = [score_route(r) for r in linked]
     return model.Inventory(
         root=root.as_posix(),
         files_scanned=len(sources),
@@ -168,12 +207,18 @@ def _scan(root: Path, sources: list[SourceFile], options: ScanOptions) -> model.
         extensions=tuple(_extensions(parsed)),
         websockets=tuple(
             fact
-            for _, code in parsed
-            for facts in code.facts.values()
+            for source, _ in parsed
+            if source.rel in table.socket_files
+            for facts in _detected_facts(detections, source.rel)
             for fact in facts
             if fact.kind == "websocket"
         ),
     )
+
+
+def _detected_facts(detections: pipeline.Detections, rel: str) -> Iterable[tuple[model.Fact, ...]]:
+    found = detections.get(rel)
+    return found.facts.values() if found is not None else ()
 
 
 def _extensions(parsed: list[tuple[SourceFile, ir.ModuleIR]]) -> list[model.ExtensionUse]:

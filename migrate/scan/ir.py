@@ -236,3 +236,6 @@ class ModuleIR:
     facts: dict[str, tuple[Fact, ...]] = field(default_factory=dict)
     calls: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     imports: tuple[str, ...] = ()  # every module imported, dotted (for extensions)
+    # False: lowered from `ast` without the detectors (facts and calls still empty;
+    # `migrate.scan.detect_file` fills them in when the readiness link needs them)
+    detected: bool = True

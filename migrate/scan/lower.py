@@ -194,10 +194,10 @@ class _Lowerer:
                 )
             ]
         if isinstance(node, cst.For):
+            target, items = self.target(node.target), self.expr(node.iter)
             body = self.block(node.body, scope)
             loop_else = self.block(node.orelse.body, scope) if node.orelse else ()
-            loop = ir.For(self.target(node.target), self.expr(node.iter), body, line)
-            return [loop, *loop_else]
+            return [ir.For(target, items, body, line), *loop_else]
         if isinstance(node, cst.If):
             test = self.expr(node.test)
             body = self.block(node.body, scope)

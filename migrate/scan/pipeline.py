@@ -18,13 +18,15 @@ stays in this process, where a pool would cost more than it saves.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import gc
 import hashlib
 import multiprocessing
 import os
+import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -36,7 +38,7 @@ from migrate import model
 from migrate.scan import cache as cache_mod
 from migrate.scan import ir, prefilter
 from migrate.scan.discover import SourceFile, module_aliases
-from migrate.scan.interp import Interpreter
+from migrate.scan.interp import Interpreter, ModuleRT
 
 ParseFn = Callable[[SourceFile], "ir.ModuleIR | model.FileError"]
 PARALLEL_BYTES = 512 * 1024
@@ -52,9 +54,11 @@ class Stats:
     seeds: int = 0
     kept: int = 0  # files the link step reads (all of them without the prefilter)
     selection: str = ""  # how the prefilter decided (`prefilter.Selection.reason`)
-    parsed: int = 0  # files parsed with libcst in this scan
+    parsed: int = 0  # files lowered (from `ast`) in this scan
+    detected: int = 0  # files parsed with libcst for the detectors in this scan
     checked: int = 0  # skipped files checked with CPython's parser in this scan
     cache_hits: int = 0
+    detect_hits: int = 0  # detector output read from the cache
     cache_writes: int = 0
     jobs: int = 1  # worker processes used (1: this process)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -66,6 +70,7 @@ class Parsed:
     module_of: dict[str, str]  # relative path -> dotted module name
     errors: list[model.FileError]
     parsed: list[tuple[SourceFile, ir.ModuleIR]]  # the files the link step reads, in order
+    socket_files: frozenset[str] = frozenset()  # kept files that may hold WebSocket handlers
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,7 @@ def parse_all(
     store = cache_mod.Cache(cache_dir) if cache_dir is not None else None
     try:
         clock = time.perf_counter()
-        contents, sizes, shapes = _read(sources, use_prefilter)
+        contents, sizes, shapes, sockets = _read(sources, use_prefilter)
         if use_prefilter:
             selection = prefilter.select(sources, shapes, root)
             keep, stats.seeds, stats.selection = selection.keep, selection.seeds, selection.reason
@@ -182,16 +187,25 @@ def parse_all(
         if progress is not None:
             progress.close()
         raise
-    return _table(sources, root, results)
+    table = _table(sources, root, results)
+    table.socket_files = frozenset(sources[i].rel for i in sockets if i in keep)
+    return table
+
+
+_SOCKET = re.compile(rb"(?i)sock")
 
 
 def _read(
     sources: Sequence[SourceFile], shape: bool
-) -> tuple[list[bytes | None], list[int], list[prefilter.Shape]]:
-    """Read each file once: its sha256 (None: unreadable), size and prefilter shape."""
+) -> tuple[list[bytes | None], list[int], list[prefilter.Shape], set[int]]:
+    """Read each file once: its sha256 (None: unreadable), size, prefilter shape, and
+    whether it may hold a WebSocket handler (every construct the `websockets`
+    detector knows is spelt with "sock": flask_sock, flask_sockets, flask_socketio,
+    and the usual instance names `sock`, `sockets`, `socketio`)."""
     contents: list[bytes | None] = [None] * len(sources)
     sizes = [0] * len(sources)
     shapes: list[prefilter.Shape] = []
+    sockets: set[int] = set()
     for i, source in enumerate(sources):
         try:
             data = source.path.read_bytes()
@@ -202,7 +216,9 @@ def _read(
         sizes[i] = len(data)
         if shape:
             shapes.append(prefilter.shape_of(data))
-    return contents, sizes, shapes
+        if _SOCKET.search(data):
+            sockets.add(i)
+    return contents, sizes, shapes, sockets
 
 
 def _lookup(store: cache_mod.Cache, key: str, mode: str) -> Any:
@@ -229,6 +245,101 @@ def interpret(
     if stats is not None:
         stats.seconds["link"] = time.perf_counter() - clock
     return interp
+
+
+class Detections:
+    """The detectors' output (facts, calls) per file, for the readiness link.
+
+    The link step reads every kept file lowered from `ast` (cheap); libcst and
+    the detectors run only on the files the readiness link reads facts from:
+    the views, hooks and decorators of the routes found, in parallel and cached
+    (`prefetch`), and the helpers they call, on demand in this process (`ensure`).
+    """
+
+    NAMESPACE = "\0detect\0"  # cache keys apart from the lowered modules'
+
+    def __init__(
+        self,
+        sources: Sequence[SourceFile],
+        detect: ParseFn,
+        *,
+        jobs: int | None,
+        cache_dir: Path | None,
+        stats: Stats,
+    ) -> None:
+        self.sources = {source.rel: source for source in sources}
+        self.detect = detect
+        self.jobs = jobs
+        self.store = cache_mod.Cache(cache_dir) if cache_dir is not None else None
+        self.stats = stats
+        self.done: dict[str, ir.ModuleIR] = {}
+
+    def prefetch(self, rels: Iterable[str]) -> None:
+        clock = time.perf_counter()
+        todo: list[_Task] = []
+        keys: dict[int, str] = {}
+        wanted = [r for r in dict.fromkeys(rels) if r in self.sources and r not in self.done]
+        with gc_paused():
+            for rel in wanted:
+                task = self._task(len(todo), rel, keys)
+                if task is not None:
+                    todo.append(task)
+            sizes = [_size(t.source) for t in todo]
+            for index, kind, payload, cacheable in _execute(
+                self.detect, todo, sizes, self.jobs, Stats()
+            ):
+                self._keep(todo[index], kind, payload, cacheable, keys.get(index))
+        self.stats.seconds["detect"] = (
+            self.stats.seconds.get("detect", 0.0) + time.perf_counter() - clock
+        )
+
+    def get(self, rel: str) -> ir.ModuleIR | None:
+        if rel not in self.done and rel in self.sources:
+            self.prefetch([rel])  # one file: runs in this process
+        return self.done.get(rel)
+
+    def ensure(self, rt: ModuleRT) -> None:
+        """Give a module lowered from `ast` its detector output (in place)."""
+        if rt.code.detected:
+            return
+        found = self.get(rt.code.path)
+        facts = found.facts if found is not None else {}
+        calls = found.calls if found is not None else {}
+        rt.code = dataclasses.replace(rt.code, facts=facts, calls=calls, detected=True)
+
+    def _task(self, index: int, rel: str, keys: dict[int, str]) -> _Task | None:
+        source = self.sources[rel]
+        content = None
+        if self.store is not None:
+            try:
+                content = hashlib.sha256(source.path.read_bytes()).digest()
+            except OSError:
+                content = None
+            if content is not None:
+                keys[index] = self.store.key(self.NAMESPACE + rel, source.is_package, content)
+                hit = _lookup(self.store, keys[index], PARSE)
+                if isinstance(hit, ir.ModuleIR):
+                    self.done[rel] = hit
+                    self.stats.detect_hits += 1
+                    return None
+        return _Task(index, source, PARSE, content)
+
+    def _keep(
+        self, task: _Task, kind: bytes, payload: bytes, cacheable: bool, key: str | None
+    ) -> None:
+        value = _decode(kind, payload, PARSE, fresh=True)
+        self.stats.detected += 1
+        if isinstance(value, ir.ModuleIR):
+            self.done[task.source.rel] = value
+            if self.store is not None and cacheable and key is not None:
+                self.stats.cache_writes += self.store.put(key, kind, payload)
+
+
+def _size(source: SourceFile) -> int:
+    try:
+        return source.path.stat().st_size
+    except OSError:
+        return 0
 
 
 _BAD: Any = object()

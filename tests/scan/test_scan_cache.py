@@ -30,16 +30,18 @@ def test_rescan_parses_only_the_changed_file(tmp_path: Path) -> None:
     store = tmp_path / "cache"
     cold, first = scan(root, store)
     assert (first.parsed, first.cache_hits) == (2, 0)  # the two kept files
-    assert first.checked == 2 and len(entries(store)) == 4  # skipped ones: a "checked" entry
+    assert first.detected == 1  # libcst and the detectors: the view's file only
+    assert first.checked == 2 and len(entries(store)) == 5  # skipped ones: a "checked" entry
 
     warm, second = scan(root, store)
     assert (second.parsed, second.checked, second.cache_hits) == (0, 0, 4)
+    assert (second.detected, second.detect_hits) == (0, 1)
     assert warm == cold
 
     settings = root / "settings.py"
     settings.write_text('API_PREFIX = "/v2"\n', encoding="utf-8")
     changed, third = scan(root, store)
-    assert (third.parsed, third.cache_hits) == (1, 3)
+    assert (third.parsed, third.cache_hits, third.detected, third.detect_hits) == (1, 3, 0, 1)
     assert [r.rule for r in changed.routes if r.endpoint == "items"] == ["/v2/items"]
 
 
