@@ -87,9 +87,7 @@ def lower_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
     lowers it from libcst if libcst can read it."""
     try:
         data = source.path.read_bytes()
-        tree = compile(
-            data, source.rel, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True
-        )
+        tree = compile(data, source.rel, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
         return parse_file(source)
     try:
@@ -191,10 +189,12 @@ def _scan(root: Path, sources: list[SourceFile], options: ScanOptions) -> model.
     detections = pipeline.Detections(
         sources, detect_file, jobs=options.jobs, cache_dir=options.cache_dir, stats=stats
     )
-    # the views' files in parallel; hooks, decorators and helpers as the link reaches them
+    # the views' files in parallel; hooks, decorators and helpers as the link reaches
+    # them (with the collector paused: libcst's garbage would make it walk the heap)
     view_files = [r.view.file for r in routes if r.view is not None]
-    detections.prefetch([*view_files, *sorted(table.socket_files)])
-    linked = link(interp, module_of, routes, resolver.origins, detections.ensure)
+    with pipeline.gc_paused():
+        detections.prefetch([*view_files, *sorted(table.socket_files)])
+        linked = link(interp, module_of, routes, resolver.origins, detections.ensure)
     routes = [score_route(r) for r in linked]
     return model.Inventory(
         root=root.as_posix(),

@@ -1,18 +1,23 @@
-"""Files to per-file facts: read once, prefilter, cache, parse in parallel.
+"""Files to per-file facts: read once, prefilter, cache, lower; then detect.
 
     read every file once (sha256, `prefilter.shape_of`)
       -> `prefilter.select`: the files the link step can need
       -> cache lookup by content hash (`cache.py`)
-      -> misses go to worker processes in chunks, largest files first; each
-         returns the pickled `ModuleIR` (never a syntax tree), at most
+      -> misses are lowered from CPython's `ast` (`lower_ast.py`), in this
+         process unless the tree is over `LOWER_PARALLEL_BYTES` or `jobs` is
+         given, else in worker processes in chunks, largest files first, each
+         returning the pickled `ModuleIR` (never a syntax tree), at most
          `2 * jobs` chunks in flight; files the prefilter skipped are only
          checked with CPython's parser (a syntax error is still reported)
       -> results in source order, whatever order they arrived in
       -> the module table the interpreter reads
+    after the link step (`Detections`): libcst and the detectors on the files
+    the readiness link reads facts from, cached the same way
 
 Workers start with the `spawn` method (no `fork` of a process that may run
-threads). With `jobs=None` a small scan (under `PARALLEL_BYTES` to parse)
-stays in this process, where a pool would cost more than it saves.
+threads). With `jobs=None` a small batch (under `PARALLEL_BYTES` for libcst,
+`LOWER_PARALLEL_BYTES` for lowering) stays in this process, where a pool would
+cost more than it saves.
 """
 
 from __future__ import annotations
@@ -41,7 +46,11 @@ from migrate.scan.discover import SourceFile, module_aliases
 from migrate.scan.interp import Interpreter, ModuleRT
 
 ParseFn = Callable[[SourceFile], "ir.ModuleIR | model.FileError"]
-PARALLEL_BYTES = 512 * 1024
+PARALLEL_BYTES = 512 * 1024  # libcst and the detectors: a pool pays from here
+# Lowering from `ast` is cheap enough that a pool's start-up and the pickle round
+# trip of every module cost more than the second core saves: on Indico + CKAN
+# (10 MB, 2 cores) the lowering took 1.5 s in this process and 2.0 s with 2 workers.
+LOWER_PARALLEL_BYTES = 64 * 1024 * 1024
 CHUNK_FILES = 32
 PARSE, CHECK = "parse", "check"
 
@@ -104,11 +113,27 @@ def _unchanged(task: _Task) -> bool:
         return False
 
 
-def _encode(result: ir.ModuleIR | model.FileError | None) -> tuple[bytes, bytes]:
+def _kind(result: ir.ModuleIR | model.FileError | None) -> bytes:
     if result is None:
-        return cache_mod.CHECKED, b""
-    kind = cache_mod.ERROR if isinstance(result, model.FileError) else cache_mod.PARSED
-    return kind, cache_mod.dumps(result)
+        return cache_mod.CHECKED
+    return cache_mod.ERROR if isinstance(result, model.FileError) else cache_mod.PARSED
+
+
+def _encode(result: ir.ModuleIR | model.FileError | None) -> tuple[bytes, bytes]:
+    return _kind(result), (b"" if result is None else cache_mod.dumps(result))
+
+
+class _Direct(bytes):
+    """A result produced in this process, standing where a pickled payload goes:
+    `_decode` returns the object itself, and `bytes(...)` pickles it on demand."""
+
+    value: Any
+
+    def __new__(cls, value: Any, cacheable: bool) -> _Direct:
+        payload = _encode(value)[1] if cacheable else b""
+        self = super().__new__(cls, payload)
+        self.value = value
+        return self
 
 
 def work(parse: ParseFn, tasks: list[_Task]) -> list[tuple[int, bytes, bytes, bool]]:
@@ -174,7 +199,8 @@ def parse_all(
                 todo.append(_Task(i, source, modes[i], content if store is not None else None))
             if progress is not None:
                 progress.start_parse(len(todo))
-            for index, kind, payload, cacheable in _execute(parse, todo, sizes, jobs, stats):
+            run = _execute(parse, todo, sizes, jobs, stats, LOWER_PARALLEL_BYTES)
+            for index, kind, payload, cacheable in run:
                 results[index] = _decode(kind, payload, modes[index], fresh=True)
                 stats.parsed += modes[index] == PARSE or kind != cache_mod.CHECKED
                 stats.checked += modes[index] == CHECK
@@ -192,16 +218,17 @@ def parse_all(
     return table
 
 
-_SOCKET = re.compile(rb"(?i)sock")
+# Every handler the `websockets` detector reports needs, in its file, an import
+# from flask_sock / flask_sockets / flask_socketio, or a name imported as one of
+# the usual instance names `sock`, `sockets`, `socketio` (`detectors/websockets.py`).
+_SOCKET = re.compile(rb"flask_sock|\bsock(?:ets|etio)?\b")
 
 
 def _read(
     sources: Sequence[SourceFile], shape: bool
 ) -> tuple[list[bytes | None], list[int], list[prefilter.Shape], set[int]]:
     """Read each file once: its sha256 (None: unreadable), size, prefilter shape, and
-    whether it may hold a WebSocket handler (every construct the `websockets`
-    detector knows is spelt with "sock": flask_sock, flask_sockets, flask_socketio,
-    and the usual instance names `sock`, `sockets`, `socketio`)."""
+    whether it may hold a WebSocket handler (`_SOCKET`)."""
     contents: list[bytes | None] = [None] * len(sources)
     sizes = [0] * len(sources)
     shapes: list[prefilter.Shape] = []
@@ -279,16 +306,15 @@ class Detections:
         todo: list[_Task] = []
         keys: dict[int, str] = {}
         wanted = [r for r in dict.fromkeys(rels) if r in self.sources and r not in self.done]
-        with gc_paused():
-            for rel in wanted:
-                task = self._task(len(todo), rel, keys)
-                if task is not None:
-                    todo.append(task)
-            sizes = [_size(t.source) for t in todo]
-            for index, kind, payload, cacheable in _execute(
-                self.detect, todo, sizes, self.jobs, Stats()
-            ):
-                self._keep(todo[index], kind, payload, cacheable, keys.get(index))
+        for rel in wanted:
+            task = self._task(len(todo), rel, keys)
+            if task is not None:
+                todo.append(task)
+        sizes = [_size(t.source) for t in todo]
+        for index, kind, payload, cacheable in _execute(
+            self.detect, todo, sizes, self.jobs, Stats()
+        ):
+            self._keep(todo[index], kind, payload, cacheable, keys.get(index))
         self.stats.seconds["detect"] = (
             self.stats.seconds.get("detect", 0.0) + time.perf_counter() - clock
         )
@@ -349,6 +375,8 @@ def _decode(kind: bytes, payload: bytes, mode: str, fresh: bool = False) -> Any:
     """The result an entry stands for in `mode`; a parsed module is not loaded for CHECK."""
     if kind == cache_mod.CHECKED or (kind == cache_mod.PARSED and mode == CHECK):
         return None
+    if isinstance(payload, _Direct):
+        return payload.value
     if fresh:  # straight from `work`: a failure here is a defect, never a silent skip
         return cache_mod.loads(payload)
     try:
@@ -360,10 +388,15 @@ def _decode(kind: bytes, payload: bytes, mode: str, fresh: bool = False) -> Any:
 
 
 def _execute(
-    parse: ParseFn, todo: list[_Task], sizes: list[int], jobs: int | None, stats: Stats
+    parse: ParseFn,
+    todo: list[_Task],
+    sizes: list[int],
+    jobs: int | None,
+    stats: Stats,
+    parallel_bytes: int = PARALLEL_BYTES,
 ) -> Iterator[tuple[int, bytes, bytes, bool]]:
     workers = max(1, jobs if jobs is not None else cpu_count())
-    if jobs is None and sum(sizes[t.index] for t in todo) < PARALLEL_BYTES:
+    if jobs is None and sum(sizes[t.index] for t in todo) < parallel_bytes:
         workers = 1
     workers = min(workers, len(todo))
     stats.jobs = max(1, workers)
@@ -383,8 +416,13 @@ def _execute(
 
 
 def _serial(parse: ParseFn, todo: list[_Task]) -> Iterator[tuple[int, bytes, bytes, bool]]:
+    """In this process the result needs no pickle round trip: it is handed over as
+    it is (`_Direct`), and pickled only if it is to be cached."""
     for task in todo:
-        yield from work(parse, [task])
+        result = _run(parse, task)
+        cacheable = task.content is not None and _unchanged(task)
+        kind = _kind(result)
+        yield task.index, kind, _Direct(result, cacheable), cacheable
         if not gc.isenabled():
             gc.collect(0)  # libcst leaves reference cycles behind
 
