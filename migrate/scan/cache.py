@@ -34,10 +34,11 @@ import dataclasses
 import functools
 import hashlib
 import io
+import itertools
 import os
 import pickle
 import sys
-import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -139,6 +140,7 @@ class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.root = directory / f"scan-{fingerprint()[:16]}"
+        self._made: set[Path] = set()  # folders this instance has made sure exist
 
     def key(self, rel: str, is_package: bool, content: bytes) -> str:
         """`content` is the sha256 digest of the file's bytes."""
@@ -171,10 +173,14 @@ class Cache:
         data = b"".join((MAGIC, kind, _digest(payload), payload))
         tmp = ""
         try:
-            if not self.directory.exists():
-                self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+            if target.parent not in self._made:
+                if not self.directory.exists():
+                    self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(target.parent)
+            # a name no other writer uses (process, thread, counter), created exclusively
+            tmp = f"{target.parent}/.tmp-{os.getpid()}-{threading.get_ident()}-{next(_SERIAL)}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(tmp, target)
@@ -184,6 +190,9 @@ class Cache:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
             return False
+
+
+_SERIAL = itertools.count()
 
 
 def _digest(payload: bytes) -> bytes:

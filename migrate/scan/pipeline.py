@@ -3,9 +3,8 @@
     read every file once (sha256, `prefilter.shape_of`)
       -> `prefilter.select`: the files the link step can need
       -> cache lookup by content hash (`cache.py`)
-      -> misses are lowered from CPython's `ast` (`lower_ast.py`), in this
-         process unless the tree is over `LOWER_PARALLEL_BYTES` or `jobs` is
-         given, else in worker processes in chunks, largest files first, each
+      -> misses are lowered from CPython's `ast` (`lower_ast.py`) in worker
+         processes in chunks, largest files first, each
          returning the pickled `ModuleIR` (never a syntax tree), at most
          `2 * jobs` chunks in flight; files the prefilter skipped are only
          checked with CPython's parser (a syntax error is still reported)
@@ -15,9 +14,9 @@
     the readiness link reads facts from, cached the same way
 
 Workers start with the `spawn` method (no `fork` of a process that may run
-threads). With `jobs=None` a small batch (under `PARALLEL_BYTES` for libcst,
-`LOWER_PARALLEL_BYTES` for lowering) stays in this process, where a pool would
-cost more than it saves.
+threads). With `jobs=None` a small batch (under `PARALLEL_BYTES`) stays in this
+process, where a pool would cost more than it saves; a result made in this
+process is handed over without a pickle round trip.
 """
 
 from __future__ import annotations
@@ -32,7 +31,13 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,11 +51,7 @@ from migrate.scan.discover import SourceFile, module_aliases
 from migrate.scan.interp import Interpreter, ModuleRT
 
 ParseFn = Callable[[SourceFile], "ir.ModuleIR | model.FileError"]
-PARALLEL_BYTES = 512 * 1024  # libcst and the detectors: a pool pays from here
-# Lowering from `ast` is cheap enough that a pool's start-up and the pickle round
-# trip of every module cost more than the second core saves: on Indico + CKAN
-# (10 MB, 2 cores) the lowering took 1.5 s in this process and 2.0 s with 2 workers.
-LOWER_PARALLEL_BYTES = 64 * 1024 * 1024
+PARALLEL_BYTES = 512 * 1024  # a pool pays from here (it starts in about 0.3 s)
 CHUNK_FILES = 32
 PARSE, CHECK = "parse", "check"
 
@@ -186,7 +187,10 @@ def parse_all(
         modes = [PARSE if i in keep or c is None else CHECK for i, c in enumerate(contents)]
         keys: dict[int, str] = {}
         todo: list[_Task] = []
-        with gc_paused():  # the collector would walk the growing heap of results again and again
+        writes: list[Future[bool]] = []
+        # the collector would walk the growing heap of results again and again; cache
+        # entries are written by one thread (file I/O releases the GIL)
+        with gc_paused(), ThreadPoolExecutor(1, thread_name_prefix="scan-cache") as writer:
             for i, source in enumerate(sources):
                 content = contents[i]
                 if store is not None and content is not None:
@@ -199,15 +203,16 @@ def parse_all(
                 todo.append(_Task(i, source, modes[i], content if store is not None else None))
             if progress is not None:
                 progress.start_parse(len(todo))
-            run = _execute(parse, todo, sizes, jobs, stats, LOWER_PARALLEL_BYTES)
+            run = _execute(parse, todo, sizes, jobs, stats)
             for index, kind, payload, cacheable in run:
                 results[index] = _decode(kind, payload, modes[index], fresh=True)
                 stats.parsed += modes[index] == PARSE or kind != cache_mod.CHECKED
                 stats.checked += modes[index] == CHECK
                 if store is not None and cacheable and index in keys:
-                    stats.cache_writes += store.put(keys[index], kind, payload)
+                    writes.append(writer.submit(store.put, keys[index], kind, bytes(payload)))
                 if progress is not None:
                     progress.advance()
+        stats.cache_writes += sum(write.result() for write in writes)
         stats.seconds["parse"] = time.perf_counter() - clock
     except BaseException:
         if progress is not None:
@@ -393,10 +398,9 @@ def _execute(
     sizes: list[int],
     jobs: int | None,
     stats: Stats,
-    parallel_bytes: int = PARALLEL_BYTES,
 ) -> Iterator[tuple[int, bytes, bytes, bool]]:
     workers = max(1, jobs if jobs is not None else cpu_count())
-    if jobs is None and sum(sizes[t.index] for t in todo) < parallel_bytes:
+    if jobs is None and sum(sizes[t.index] for t in todo) < PARALLEL_BYTES:
         workers = 1
     workers = min(workers, len(todo))
     stats.jobs = max(1, workers)
