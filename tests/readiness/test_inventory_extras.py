@@ -41,3 +41,29 @@ def test_no_extensions_no_websockets(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
     inv = scan_paths([tmp_path])
     assert inv.extensions == () and inv.websockets == ()
+
+
+def test_websocket_handlers_in_files_without_routes_are_found(tmp_path: Path) -> None:
+    """The scan runs the detectors only on files the routes need, plus every file the
+    WebSocket gate lets through: each way of spelling a handler must pass it."""
+    from migrate.scan import ScanOptions
+    from migrate.scan.pipeline import Stats
+
+    files = {
+        "ext.py": "from flask_sock import Sock\nsock = Sock()\n",
+        "ws.py": "from ext import sock\n\n@sock.route('/echo')\ndef echo(ws):\n    pass\n",
+        "ns.py": (
+            "from flask_socketio import Namespace\n\n"
+            "class Chat(Namespace):\n    def on_join(self, data):\n        pass\n"
+        ),
+        "net.py": "import socket\n\ndef ping():\n    return socket.gethostname()\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    stats = Stats()
+    inv = scan_paths([tmp_path], ScanOptions(jobs=1, stats=stats))
+    assert sorted((w.file, w.name) for w in inv.websockets) == [
+        ("ns.py", "socketio.Namespace"),
+        ("ws.py", "sock.route"),
+    ]
+    assert stats.detected == 3  # ext.py, ws.py, ns.py: not net.py ("socket" is no handler)
