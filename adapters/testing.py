@@ -4,7 +4,7 @@
 for an ASGI-to-WSGI round trip::
 
     FlaskClient -> Flask.__call__ -> a2wsgi.ASGIMiddleware -> HybridApp
-        -> (no native route) a2wsgi.WSGIMiddleware thread pool -> original wsgi_app
+        -> (no native route) adapters.bridge thread pool -> original wsgi_app
 
 so every ``client.get(...)`` crosses the hybrid's dispatch, environ building, thread
 pool and response streaming, while the suite keeps its ``app.test_client()``,

@@ -22,8 +22,8 @@ def cli() -> None:
     """Move a Flask app to FastAPI one route at a time.
 
     \b
-    scan      inventory every app, blueprint and route, statically (libcst)
-    serve     run the legacy app inside FastAPI (a2wsgi) under uvicorn
+    scan      inventory every app, blueprint and route, statically (ast + libcst)
+    serve     run the legacy app inside FastAPI under uvicorn (--bridge, --no-freeze-gc)
     generate  async FastAPI routers + Pydantic models from the scan, as files or a diff
     verify    replay requests on Flask and on the native routes; compare status, headers, body
     """

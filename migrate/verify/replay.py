@@ -2,7 +2,7 @@
 
 Both sides are :func:`adapters.hybrid` apps driven through ``httpx.ASGITransport``
 (no network): the *legacy side* is ``hybrid(flask_app)`` with no routers, so every
-request reaches Flask through the same a2wsgi bridge as in production; the *native
+request reaches Flask through the same bridge as in production; the *native
 side* is ``hybrid(other_flask_app, *routers)``. A request is compared only when the
 native side's own dispatch (:meth:`HybridApp.native_route`) would serve it natively;
 the others are *not migrated* (Flask serves them either way) and are only counted.
