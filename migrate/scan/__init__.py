@@ -123,37 +123,42 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
     path_list = [Path(p) for p in paths]
     root = scan_root(path_list)
     sources = list(discover(path_list, root, options.exclude, options.include_tests))
-    reuse = options.reuse_inventory and options.cache_dir is not None
-    store = cache_mod.Cache(options.cache_dir) if reuse and options.cache_dir else None
-    whole = _inventory_key(store, root, sources, options) if store is not None else None
-    if store is not None and whole is not None:
+    store = cache_mod.Cache(options.cache_dir) if options.cache_dir is not None else None
+    read = pipeline.read_all(sources, store, options.prefilter)
+    whole = None
+    if store is not None and options.reuse_inventory and None not in read.digests:
+        whole = _inventory_key(store, root, sources, read.digests, options)
         cached = _cached_inventory(store, whole)
         if cached is not None:
             if options.stats is not None:
                 options.stats.files = options.stats.cache_hits = len(sources)
                 options.stats.selection = "inventory cache"
+                options.stats.seconds["read"] = read.seconds
             return cached
-    inventory = _scan(root, sources, options)
+    # the scan builds a large, mostly acyclic heap (the IR, then the linked
+    # objects): automatic full collections would walk it again and again
+    with pipeline.gc_paused():
+        inventory = _scan(root, sources, options, read)
     if store is not None and whole is not None:
         store.put(whole, cache_mod.PARSED, pickle.dumps(inventory, pickle.HIGHEST_PROTOCOL))
     return inventory
 
 
 def _inventory_key(
-    store: cache_mod.Cache, root: Path, sources: list[SourceFile], options: ScanOptions
-) -> str | None:
+    store: cache_mod.Cache,
+    root: Path,
+    sources: list[SourceFile],
+    digests: Sequence[bytes | None],
+    options: ScanOptions,
+) -> str:
     """One key for the whole result: every file's path and content, and the options
-    that change the result. None when a file cannot be read (parse reports it)."""
+    that change the result."""
     digest = hashlib.sha256(b"inventory\0" + root.as_posix().encode("utf-8", "surrogateescape"))
     digest.update(repr((options.exclude, options.include_tests)).encode())
-    for source in sources:
-        try:
-            data = source.path.read_bytes()
-        except OSError:
-            return None
+    for source, content in zip(sources, digests, strict=True):
         digest.update(source.rel.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(b"P" if source.is_package else b"M")
-        digest.update(hashlib.sha256(data).digest())
+        digest.update(content or b"")
     return store.key("<inventory>", False, digest.digest())
 
 
@@ -168,7 +173,9 @@ def _cached_inventory(store: cache_mod.Cache, key: str) -> model.Inventory | Non
     return value if isinstance(value, model.Inventory) else None
 
 
-def _scan(root: Path, sources: list[SourceFile], options: ScanOptions) -> model.Inventory:
+def _scan(
+    root: Path, sources: list[SourceFile], options: ScanOptions, read: pipeline.Contents
+) -> model.Inventory:
     # issue 7: prefilter, content-hash cache, parallel parse, link (see pipeline.py)
     bar = pipeline.Progress() if options.progress else None
     table = pipeline.parse_all(
@@ -180,6 +187,7 @@ def _scan(root: Path, sources: list[SourceFile], options: ScanOptions) -> model.
         use_prefilter=options.prefilter,
         progress=bar,
         stats=options.stats,
+        read=read,
     )
     modules, module_of, errors, parsed = table.modules, table.module_of, table.errors, table.parsed
     interp = pipeline.interpret(modules, bar, options.stats)
@@ -187,7 +195,12 @@ def _scan(root: Path, sources: list[SourceFile], options: ScanOptions) -> model.
     routes, resolver = resolve(interp, module_of)
     stats = options.stats if options.stats is not None else pipeline.Stats()
     detections = pipeline.Detections(
-        sources, detect_file, jobs=options.jobs, cache_dir=options.cache_dir, stats=stats
+        sources,
+        detect_file,
+        jobs=options.jobs,
+        cache_dir=options.cache_dir,
+        stats=stats,
+        digests=table.digests,
     )
     # the views' files in parallel; hooks, decorators and helpers as the link reaches
     # them (with the collector paused: libcst's garbage would make it walk the heap)

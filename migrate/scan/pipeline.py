@@ -68,6 +68,7 @@ class Stats:
     detected: int = 0  # files parsed with libcst for the detectors in this scan
     checked: int = 0  # skipped files checked with CPython's parser in this scan
     cache_hits: int = 0
+    shapes_known: int = 0  # files whose prefilter shape the cache's manifest held
     detect_hits: int = 0  # detector output read from the cache
     cache_writes: int = 0
     jobs: int = 1  # worker processes used (1: this process)
@@ -81,6 +82,7 @@ class Parsed:
     errors: list[model.FileError]
     parsed: list[tuple[SourceFile, ir.ModuleIR]]  # the files the link step reads, in order
     socket_files: frozenset[str] = frozenset()  # kept files that may hold WebSocket handlers
+    digests: dict[str, bytes] = field(default_factory=dict)  # relative path -> sha256 as read
 
 
 @dataclass(frozen=True)
@@ -166,21 +168,27 @@ def parse_all(
     use_prefilter: bool = True,
     progress: Progress | None = None,
     stats: Stats | None = None,
+    read: Contents | None = None,
 ) -> Parsed:
-    """Per-file facts for every source, in source order, and the module table."""
+    """Per-file facts for every source, in source order, and the module table.
+    `read`: what `read_all` returned for these sources, if the caller has it."""
     stats = stats if stats is not None else Stats()
     stats.files = len(sources)
     store = cache_mod.Cache(cache_dir) if cache_dir is not None else None
     try:
         clock = time.perf_counter()
-        contents, sizes, shapes, sockets = _read(sources, use_prefilter)
+        if read is None:
+            read = read_all(sources, store, use_prefilter)
+        contents, sizes, shapes, sockets = read.digests, read.sizes, read.shapes, read.sockets
+        stats.seconds["read"] = read.seconds
+        stats.shapes_known = read.known
         if use_prefilter:
             selection = prefilter.select(sources, shapes, root)
             keep, stats.seeds, stats.selection = selection.keep, selection.seeds, selection.reason
         else:
             keep, stats.selection = frozenset(range(len(sources))), "off"
         stats.kept = len(keep)
-        stats.seconds["read"] = time.perf_counter() - clock
+        stats.seconds["read"] += time.perf_counter() - clock
 
         clock = time.perf_counter()
         results: list[ir.ModuleIR | model.FileError | None] = [None] * len(sources)
@@ -209,7 +217,7 @@ def parse_all(
                 stats.parsed += modes[index] == PARSE or kind != cache_mod.CHECKED
                 stats.checked += modes[index] == CHECK
                 if store is not None and cacheable and index in keys:
-                    writes.append(writer.submit(store.put, keys[index], kind, bytes(payload)))
+                    writes.append(writer.submit(store.put, keys[index], kind, payload))
                 if progress is not None:
                     progress.advance()
         stats.cache_writes += sum(write.result() for write in writes)
@@ -220,6 +228,7 @@ def parse_all(
         raise
     table = _table(sources, root, results)
     table.socket_files = frozenset(sources[i].rel for i in sockets if i in keep)
+    table.digests = {s.rel: d for s, d in zip(sources, contents, strict=True) if d is not None}
     return table
 
 
@@ -229,28 +238,73 @@ def parse_all(
 _SOCKET = re.compile(rb"flask_sock|\bsock(?:ets|etio)?\b")
 
 
-def _read(
-    sources: Sequence[SourceFile], shape: bool
-) -> tuple[list[bytes | None], list[int], list[prefilter.Shape], set[int]]:
-    """Read each file once: its sha256 (None: unreadable), size, prefilter shape, and
-    whether it may hold a WebSocket handler (`_SOCKET`)."""
-    contents: list[bytes | None] = [None] * len(sources)
-    sizes = [0] * len(sources)
-    shapes: list[prefilter.Shape] = []
-    sockets: set[int] = set()
+@dataclass
+class Contents:
+    """Every file read once (`read_all`): what the scan needs from its bytes."""
+
+    digests: list[bytes | None]  # sha256 of the bytes; None: unreadable
+    sizes: list[int]
+    shapes: list[prefilter.Plain]  # empty when the prefilter is off
+    sockets: set[int]  # indices of files that may hold a WebSocket handler (`_SOCKET`)
+    known: int = 0  # files whose shape came from the manifest (or an identical file)
+    seconds: float = 0.0
+
+
+_NO_SHAPE: prefilter.Plain = (False, False, ())
+MANIFEST = "\0manifest\0"  # cache key of the shapes of the files last scanned
+
+
+def read_all(
+    sources: Sequence[SourceFile], store: cache_mod.Cache | None, shape: bool = True
+) -> Contents:
+    """Read each file once: its sha256, size, prefilter shape, and whether it may
+    hold a WebSocket handler. Shapes depend only on the bytes, so with a cache they
+    are kept in one manifest entry by content digest, and a re-scan works them out
+    only for the files whose bytes changed."""
+    clock = time.perf_counter()
+    known = _load_manifest(store) if store is not None else {}
+    seen: dict[bytes, tuple[prefilter.Plain, bool]] = {}
+    fresh = 0
+    out = Contents([None] * len(sources), [0] * len(sources), [], set())
     for i, source in enumerate(sources):
         try:
             data = source.path.read_bytes()
         except OSError:  # parse() reports it; never cached
-            shapes.append(prefilter.Shape(False, False, ()))
+            out.shapes.append(_NO_SHAPE)
             continue
-        contents[i] = hashlib.sha256(data).digest()
-        sizes[i] = len(data)
-        if shape:
-            shapes.append(prefilter.shape_of(data))
-        if _SOCKET.search(data):
-            sockets.add(i)
-    return contents, sizes, shapes, sockets
+        digest = hashlib.sha256(data).digest()
+        out.digests[i], out.sizes[i] = digest, len(data)
+        facts = known.get(digest) or seen.get(digest)
+        if facts is None:
+            facts = (prefilter.plain(prefilter.shape_of(data)), _SOCKET.search(data) is not None)
+            fresh += 1
+        else:
+            out.known += 1
+        seen[digest] = facts
+        out.shapes.append(facts[0])
+        if facts[1]:
+            out.sockets.add(i)
+    if not shape:
+        out.shapes = []
+    if store is not None and (fresh or known.keys() != seen.keys()):
+        store.put(_manifest_key(store), cache_mod.PARSED, cache_mod.dumps(seen))
+    out.seconds = time.perf_counter() - clock
+    return out
+
+
+def _manifest_key(store: cache_mod.Cache) -> str:
+    return store.key(MANIFEST, False, b"")
+
+
+def _load_manifest(store: cache_mod.Cache) -> dict[bytes, tuple[prefilter.Plain, bool]]:
+    entry = store.get(_manifest_key(store))
+    if entry is None or entry.kind != cache_mod.PARSED:
+        return {}
+    try:
+        value = cache_mod.loads(entry.payload)
+    except Exception:  # a damaged or foreign entry: work the shapes out again
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _lookup(store: cache_mod.Cache, key: str, mode: str) -> Any:
@@ -298,8 +352,11 @@ class Detections:
         jobs: int | None,
         cache_dir: Path | None,
         stats: Stats,
+        digests: dict[str, bytes] | None = None,
     ) -> None:
+        """`digests`: the sha256 of each file as the scan read it (`Parsed.digests`)."""
         self.sources = {source.rel: source for source in sources}
+        self.digests = digests or {}
         self.detect = detect
         self.jobs = jobs
         self.store = cache_mod.Cache(cache_dir) if cache_dir is not None else None
@@ -342,10 +399,12 @@ class Detections:
         source = self.sources[rel]
         content = None
         if self.store is not None:
-            try:
-                content = hashlib.sha256(source.path.read_bytes()).digest()
-            except OSError:
-                content = None
+            content = self.digests.get(rel)
+            if content is None:
+                try:
+                    content = hashlib.sha256(source.path.read_bytes()).digest()
+                except OSError:
+                    content = None
             if content is not None:
                 keys[index] = self.store.key(self.NAMESPACE + rel, source.is_package, content)
                 hit = _lookup(self.store, keys[index], PARSE)

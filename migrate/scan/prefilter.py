@@ -59,6 +59,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from migrate.scan.discover import SourceFile, module_aliases
 from migrate.scan.interp import ROUTING_NAMES
@@ -101,20 +102,27 @@ _NAME_RE = re.compile(rb"[\w\x80-\xff]+")
 _DOTTED_RE = re.compile(rb"[\w.\x80-\xff]+")
 
 
-@dataclass(frozen=True, slots=True)
-class ImportRef:
+class ImportRef(NamedTuple):
     level: int  # 0 for absolute
     module: str  # dotted, may be ""
     names: tuple[str, ...]  # the names after `import` in a from-import
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
+class Shape(NamedTuple):
     """What the prefilter needs from one file."""
 
     seed: bool
     dynamic: bool
     imports: tuple[ImportRef, ...]
+
+
+# What `select` reads: a `Shape`, or the plain tuple the cache's manifest keeps of
+# one (plain tuples load several times faster than named ones).
+Plain = tuple[bool, bool, tuple[tuple[int, str, tuple[str, ...]], ...]]
+
+
+def plain(shape: Shape) -> Plain:
+    return (shape.seed, shape.dynamic, tuple((r.level, r.module, r.names) for r in shape.imports))
 
 
 def shape_of(data: bytes) -> Shape:
@@ -164,12 +172,12 @@ class Selection:
     reason: str  # "components" | "dynamic-import" | "no-seed"
 
 
-def select(sources: Sequence[SourceFile], shapes: Sequence[Shape], root: Path) -> Selection:
+def select(sources: Sequence[SourceFile], shapes: Sequence[Plain], root: Path) -> Selection:
     """The files whose component of the import graph holds a seed (see the module doc)."""
-    seeds = [i for i, s in enumerate(shapes) if s.seed]
+    seeds = [i for i, (seed, _, _) in enumerate(shapes) if seed]
     if not seeds:
         return Selection(frozenset(), 0, "no-seed")
-    if any(s.dynamic for s in shapes):
+    if any(dynamic for _, dynamic, _ in shapes):
         return Selection(frozenset(range(len(sources))), len(seeds), "dynamic-import")
     names_of = [_names(source, root) for source in sources]
     by_name: dict[str, list[int]] = {}
@@ -194,7 +202,7 @@ def select(sources: Sequence[SourceFile], shapes: Sequence[Shape], root: Path) -
         for name in names:
             if "." in name:
                 join(i, by_name.get(name.rpartition(".")[0], []))
-        for target in _targets(sources[i], names, shapes[i].imports):
+        for target in _targets(sources[i], names, shapes[i][2]):
             join(i, by_name.get(target, []))
     seeded = {find(i) for i in seeds}
     keep = frozenset(i for i in range(len(sources)) if find(i) in seeded)
@@ -205,22 +213,24 @@ def _names(source: SourceFile, root: Path) -> list[str]:
     return list(dict.fromkeys([source.module, *module_aliases(source, root)]))
 
 
-def _targets(source: SourceFile, names: list[str], refs: tuple[ImportRef, ...]) -> set[str]:
+def _targets(
+    source: SourceFile, names: list[str], refs: tuple[tuple[int, str, tuple[str, ...]], ...]
+) -> set[str]:
     """Every dotted module name the import statements may execute or bind."""
     out: set[str] = set()
-    for ref in refs:
-        if ref.level:
+    for level, module, imported in refs:
+        if level:
             bases = []
             for name in names:  # the interpreter names the module by one of them
                 package = name if source.is_package else name.rpartition(".")[0]
                 base = package.split(".") if package else []
-                if ref.level > 1:  # the same slice as `Interpreter.exec_import_from`
-                    base = base[: len(base) - (ref.level - 1)]
-                bases.append(".".join([*base, ref.module] if ref.module else base))
+                if level > 1:  # the same slice as `Interpreter.exec_import_from`
+                    base = base[: len(base) - (level - 1)]
+                bases.append(".".join([*base, module] if module else base))
         else:
-            bases = [ref.module]
+            bases = [module]
         for dotted in bases:
             parts = dotted.split(".") if dotted else []
             out.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
-            out.update(f"{dotted}.{n}" if dotted else n for n in ref.names)
+            out.update(f"{dotted}.{n}" if dotted else n for n in imported)
     return out

@@ -31,10 +31,13 @@ def test_rescan_parses_only_the_changed_file(tmp_path: Path) -> None:
     cold, first = scan(root, store)
     assert (first.parsed, first.cache_hits) == (2, 0)  # the two kept files
     assert first.detected == 1  # libcst and the detectors: the view's file only
-    assert first.checked == 2 and len(entries(store)) == 5  # skipped ones: a "checked" entry
+    # one per file (skipped ones: a "checked" entry), the view's detectors, the manifest
+    assert first.checked == 2 and len(entries(store)) == 6
+    assert first.shapes_known == 0
 
     warm, second = scan(root, store)
     assert (second.parsed, second.checked, second.cache_hits) == (0, 0, 4)
+    assert second.shapes_known == 4  # the prefilter's reading of each file, by content
     assert (second.detected, second.detect_hits) == (0, 1)
     assert warm == cold
 
@@ -42,6 +45,7 @@ def test_rescan_parses_only_the_changed_file(tmp_path: Path) -> None:
     settings.write_text('API_PREFIX = "/v2"\n', encoding="utf-8")
     changed, third = scan(root, store)
     assert (third.parsed, third.cache_hits, third.detected, third.detect_hits) == (1, 3, 0, 1)
+    assert third.shapes_known == 3
     assert [r.rule for r in changed.routes if r.endpoint == "items"] == ["/v2/items"]
 
 
@@ -193,7 +197,7 @@ def test_unchanged_tree_reuses_the_whole_inventory(tmp_path: Path) -> None:
     cold, _ = scan(root, store, reuse_inventory=True)
     warm, stats = scan(root, store, reuse_inventory=True)
     assert warm == cold
-    assert (stats.selection, stats.parsed, stats.seconds) == ("inventory cache", 0, {})
+    assert (stats.selection, stats.parsed, list(stats.seconds)) == ("inventory cache", 0, ["read"])
     settings = root / "settings.py"
     settings.write_text('API_PREFIX = "/v2"\n', encoding="utf-8")
     changed, stats = scan(root, store, reuse_inventory=True)
