@@ -178,36 +178,41 @@ def _scan(
 ) -> model.Inventory:
     # issue 7: prefilter, content-hash cache, parallel parse, link (see pipeline.py)
     bar = pipeline.Progress() if options.progress else None
-    table = pipeline.parse_all(
-        sources,
-        root,
-        lower_file,
-        jobs=options.jobs,
-        cache_dir=options.cache_dir,
-        use_prefilter=options.prefilter,
-        progress=bar,
-        stats=options.stats,
-        read=read,
-    )
-    modules, module_of, errors, parsed = table.modules, table.module_of, table.errors, table.parsed
-    interp = pipeline.interpret(modules, bar, options.stats)
-    # end issue 7
-    routes, resolver = resolve(interp, module_of)
     stats = options.stats if options.stats is not None else pipeline.Stats()
-    detections = pipeline.Detections(
-        sources,
-        detect_file,
-        jobs=options.jobs,
-        cache_dir=options.cache_dir,
-        stats=stats,
-        digests=table.digests,
-    )
-    # the views' files in parallel; hooks, decorators and helpers as the link reaches
-    # them (with the collector paused: libcst's garbage would make it walk the heap)
-    view_files = [r.view.file for r in routes if r.view is not None]
-    with pipeline.gc_paused():
+    with pipeline.Workers(options.jobs) as workers:  # lowering, then the detectors
+        table = pipeline.parse_all(
+            sources,
+            root,
+            lower_file,
+            jobs=options.jobs,
+            cache_dir=options.cache_dir,
+            use_prefilter=options.prefilter,
+            progress=bar,
+            stats=stats,
+            read=read,
+            workers=workers,
+        )
+        modules, module_of, errors, parsed = (
+            table.modules,
+            table.module_of,
+            table.errors,
+            table.parsed,
+        )
+        interp = pipeline.interpret(modules, bar, stats)
+        routes, resolver = resolve(interp, module_of)
+        detections = pipeline.Detections(
+            sources,
+            detect_file,
+            workers=workers,
+            cache_dir=options.cache_dir,
+            stats=stats,
+            digests=table.digests,
+        )
+        # the views' files in parallel (in the workers the lowering started, if it
+        # did); hooks, decorators and helpers as the link reaches them
+        view_files = [r.view.file for r in routes if r.view is not None]
         detections.prefetch([*view_files, *sorted(table.socket_files)])
-        linked = link(interp, module_of, routes, resolver.origins, detections.ensure)
+    linked = link(interp, module_of, routes, resolver.origins, detections.ensure)
     routes = [score_route(r) for r in linked]
     return model.Inventory(
         root=root.as_posix(),

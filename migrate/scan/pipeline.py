@@ -72,6 +72,7 @@ class Stats:
     detect_hits: int = 0  # detector output read from the cache
     cache_writes: int = 0
     jobs: int = 1  # worker processes used (1: this process)
+    detect_jobs: int = 1  # worker processes the detectors used
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -169,9 +170,25 @@ def parse_all(
     progress: Progress | None = None,
     stats: Stats | None = None,
     read: Contents | None = None,
+    workers: Workers | None = None,
 ) -> Parsed:
     """Per-file facts for every source, in source order, and the module table.
-    `read`: what `read_all` returned for these sources, if the caller has it."""
+    `read`: what `read_all` returned for these sources, if the caller has it;
+    `workers`: processes to share with later steps (else started and stopped here)."""
+    if workers is None:
+        with Workers(jobs) as own:
+            return parse_all(
+                sources,
+                root,
+                parse,
+                jobs=jobs,
+                cache_dir=cache_dir,
+                use_prefilter=use_prefilter,
+                progress=progress,
+                stats=stats,
+                read=read,
+                workers=own,
+            )
     stats = stats if stats is not None else Stats()
     stats.files = len(sources)
     store = cache_mod.Cache(cache_dir) if cache_dir is not None else None
@@ -211,7 +228,7 @@ def parse_all(
                 todo.append(_Task(i, source, modes[i], content if store is not None else None))
             if progress is not None:
                 progress.start_parse(len(todo))
-            run = _execute(parse, todo, sizes, jobs, stats)
+            run = _execute(parse, todo, sizes, workers, stats)
             for index, kind, payload, cacheable in run:
                 results[index] = _decode(kind, payload, modes[index], fresh=True)
                 stats.parsed += modes[index] == PARSE or kind != cache_mod.CHECKED
@@ -349,7 +366,7 @@ class Detections:
         sources: Sequence[SourceFile],
         detect: ParseFn,
         *,
-        jobs: int | None,
+        workers: Workers,
         cache_dir: Path | None,
         stats: Stats,
         digests: dict[str, bytes] | None = None,
@@ -358,7 +375,7 @@ class Detections:
         self.sources = {source.rel: source for source in sources}
         self.digests = digests or {}
         self.detect = detect
-        self.jobs = jobs
+        self.workers = workers
         self.store = cache_mod.Cache(cache_dir) if cache_dir is not None else None
         self.stats = stats
         self.done: dict[str, ir.ModuleIR] = {}
@@ -373,10 +390,12 @@ class Detections:
             if task is not None:
                 todo.append(task)
         sizes = [_size(t.source) for t in todo]
+        run = Stats()
         for index, kind, payload, cacheable in _execute(
-            self.detect, todo, sizes, self.jobs, Stats()
+            self.detect, todo, sizes, self.workers, run
         ):
             self._keep(todo[index], kind, payload, cacheable, keys.get(index))
+        self.stats.detect_jobs = max(self.stats.detect_jobs, run.jobs)
         self.stats.seconds["detect"] = (
             self.stats.seconds.get("detect", 0.0) + time.perf_counter() - clock
         )
@@ -451,29 +470,65 @@ def _decode(kind: bytes, payload: bytes, mode: str, fresh: bool = False) -> Any:
     return value if isinstance(value, ok) else _BAD
 
 
+class Workers:
+    """The worker processes of one scan: started on first use, then shared by the
+    lowering and the detectors (starting them costs about 0.3 s), stopped by `close`."""
+
+    def __init__(self, jobs: int | None) -> None:
+        self.jobs = jobs
+        self.size = max(1, jobs if jobs is not None else cpu_count())
+        self.pool: ProcessPoolExecutor | None = None
+        self.broken = False
+
+    @property
+    def running(self) -> bool:
+        return self.pool is not None and not self.broken
+
+    def start(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(max_workers=self.size, mp_context=context)
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def _execute(
     parse: ParseFn,
     todo: list[_Task],
     sizes: list[int],
-    jobs: int | None,
+    workers: Workers,
     stats: Stats,
 ) -> Iterator[tuple[int, bytes, bytes, bool]]:
-    workers = max(1, jobs if jobs is not None else cpu_count())
-    if jobs is None and sum(sizes[t.index] for t in todo) < PARALLEL_BYTES:
-        workers = 1
-    workers = min(workers, len(todo))
-    stats.jobs = max(1, workers)
-    if workers <= 1:
+    """Results for `todo`, from the workers when they pay: always once they are
+    running, else when `jobs` asks for them or the batch is large."""
+    wanted = workers.size
+    small = sum(sizes[t.index] for t in todo) < PARALLEL_BYTES
+    if workers.broken or (workers.jobs is None and small and not workers.running):
+        wanted = 1
+    wanted = min(wanted, len(todo))
+    stats.jobs = max(1, wanted)
+    if wanted <= 1:
         yield from _serial(parse, todo)
         return
     finished: set[int] = set()
     try:
-        for result in _pool(parse, _chunks(todo, sizes, workers), workers):
+        for result in _pool(parse, _chunks(todo, sizes, wanted), workers.start(), wanted):
             finished.add(result[0])
             yield result
     except BrokenProcessPool:
         # A worker died (killed, out of memory, or started from a script without
         # `if __name__ == "__main__":`): finish the scan in this process.
+        workers.broken = True
         stats.jobs = 1
         yield from _serial(parse, [t for t in todo if t.index not in finished])
 
@@ -491,28 +546,26 @@ def _serial(parse: ParseFn, todo: list[_Task]) -> Iterator[tuple[int, bytes, byt
 
 
 def _pool(
-    parse: ParseFn, chunks: list[list[_Task]], workers: int
+    parse: ParseFn, chunks: list[list[_Task]], pool: ProcessPoolExecutor, workers: int
 ) -> Iterator[tuple[int, bytes, bytes, bool]]:
     """Results as chunks finish; at most `2 * workers` chunks in flight."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        try:
-            pending: set[Future[list[tuple[int, bytes, bytes, bool]]]] = set()
-            queue = iter(chunks)
-            for chunk in queue:
-                pending.add(pool.submit(work, parse, chunk))
-                if len(pending) >= 2 * workers:
+    pending: set[Future[list[tuple[int, bytes, bytes, bool]]]] = set()
+    try:
+        queue = iter(chunks)
+        for chunk in queue:
+            pending.add(pool.submit(work, parse, chunk))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                for chunk in queue:
+                    pending.add(pool.submit(work, parse, chunk))
                     break
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    for chunk in queue:
-                        pending.add(pool.submit(work, parse, chunk))
-                        break
-                    yield from future.result()
-        except BaseException:  # Ctrl-C or a dead worker: do not wait for queued chunks
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+                yield from future.result()
+    finally:  # Ctrl-C, a dead worker, or a consumer that stopped: drop queued chunks
+        for future in pending:
+            future.cancel()
 
 
 def _chunks(todo: list[_Task], sizes: list[int], workers: int) -> list[list[_Task]]:

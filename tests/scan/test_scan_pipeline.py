@@ -48,6 +48,45 @@ def test_small_tree_stays_in_one_process_by_default() -> None:
     assert stats.jobs == 1  # a pool would cost more than the whole scan
 
 
+def test_running_workers_take_even_a_small_batch(tmp_path: Path) -> None:
+    """The detectors' few files go to the workers the lowering started (no new spawn),
+    and stay in this process when none are running."""
+    root = write_tree(tmp_path, CONSTANT_TREE)
+    sources = list(discover([root], root))
+    tasks = [pipeline._Task(i, s, pipeline.PARSE, None) for i, s in enumerate(sources)]
+    sizes = [1] * len(tasks)  # far under PARALLEL_BYTES
+    expected = pipeline.parse_all(sources, root, parse_file, jobs=1, use_prefilter=False)
+    with pipeline.Workers(None) as workers:
+        workers.size = 2  # as on a machine with two cores or more
+        idle, busy = Stats(), Stats()
+        list(pipeline._execute(parse_file, tasks, sizes, workers, idle))
+        assert idle.jobs == 1 and workers.pool is None
+        workers.start()
+        results = sorted(pipeline._execute(parse_file, tasks, sizes, workers, busy))
+        assert busy.jobs == 2
+    got = [pipeline._decode(kind, payload, pipeline.PARSE) for _, kind, payload, _ in results]
+    assert [c for c in got if c is not None] == [code for _, code in expected.parsed]
+
+
+def test_the_scan_shares_its_workers_with_the_detectors(tmp_path: Path) -> None:
+    """By default a large tree starts workers; the views' two files (a batch far
+    too small to start them for) then go to those workers too."""
+    admin = """
+        from app import app
+
+        @app.route("/admin")
+        def admin():
+            return "ok"
+    """
+    root = write_tree(tmp_path, {**CONSTANT_TREE, "admin.py": admin})
+    with (root / "settings.py").open("a", encoding="utf-8") as settings:
+        settings.write("".join(f"SETTING_{n} = {n}\n" for n in range(60_000)))
+    stats = Stats()
+    scan_paths([root], ScanOptions(stats=stats))
+    expected = 1 if pipeline.cpu_count() < 2 else 2
+    assert (stats.jobs, stats.detected, stats.detect_jobs) == (expected, 2, expected)
+
+
 def test_chunks_put_the_largest_files_first() -> None:
     sources = [object()] * 5
     tasks = [pipeline._Task(i, sources[i], pipeline.PARSE, None) for i in range(5)]
