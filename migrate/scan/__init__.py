@@ -208,11 +208,13 @@ def _scan(
             stats=stats,
             digests=table.digests,
         )
-        # the views' files in parallel (in the workers the lowering started, if it
-        # did); hooks, decorators and helpers as the link reaches them
+        # the views' files, then the hooks, decorators and helpers as the readiness
+        # link reaches them, each batch in the workers the lowering started, if it did
         view_files = [r.view.file for r in routes if r.view is not None]
         detections.prefetch([*view_files, *sorted(table.socket_files)])
-    linked = link(interp, module_of, routes, resolver.origins, detections.ensure)
+        linked = detections.in_waves(
+            lambda ensure: link(interp, module_of, routes, resolver.origins, ensure)
+        )
     routes = [score_route(r) for r in linked]
     return model.Inventory(
         root=root.as_posix(),

@@ -42,7 +42,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from migrate import model
 from migrate.scan import cache as cache_mod
@@ -50,6 +50,7 @@ from migrate.scan import ir, prefilter
 from migrate.scan.discover import SourceFile, module_aliases
 from migrate.scan.interp import Interpreter, ModuleRT
 
+T = TypeVar("T")
 ParseFn = Callable[[SourceFile], "ir.ModuleIR | model.FileError"]
 PARALLEL_BYTES = 512 * 1024  # a pool pays from here (it starts in about 0.3 s)
 CHUNK_FILES = 32
@@ -379,12 +380,14 @@ class Detections:
         self.store = cache_mod.Cache(cache_dir) if cache_dir is not None else None
         self.stats = stats
         self.done: dict[str, ir.ModuleIR] = {}
+        self.tried: set[str] = set()  # files prefetched, whatever came of it
 
     def prefetch(self, rels: Iterable[str]) -> None:
         clock = time.perf_counter()
         todo: list[_Task] = []
         keys: dict[int, str] = {}
-        wanted = [r for r in dict.fromkeys(rels) if r in self.sources and r not in self.done]
+        wanted = [r for r in dict.fromkeys(rels) if r in self.sources and r not in self.tried]
+        self.tried.update(wanted)
         for rel in wanted:
             task = self._task(len(todo), rel, keys)
             if task is not None:
@@ -401,9 +404,28 @@ class Detections:
         )
 
     def get(self, rel: str) -> ir.ModuleIR | None:
-        if rel not in self.done and rel in self.sources:
+        if rel not in self.tried:
             self.prefetch([rel])  # one file: runs in this process
         return self.done.get(rel)
+
+    def in_waves(self, run: Callable[[Callable[[ModuleRT], None]], T]) -> T:
+        """`run(ensure)` (the readiness link) until a pass asks for no file it has
+        not got. A pass goes on without the facts it is missing and names their
+        files; they are detected together, in the workers, before the next pass. So
+        the last pass reads exactly what `run(self.ensure)` would, one file at a time.
+        """
+        while True:
+            self.missing: list[str] = []
+            result = run(self._ensure_or_note)
+            if not self.missing:
+                return result
+            self.prefetch(self.missing)
+
+    def _ensure_or_note(self, rt: ModuleRT) -> None:
+        if rt.code.detected or rt.code.path in self.tried or rt.code.path not in self.sources:
+            self.ensure(rt)
+        else:
+            self.missing.append(rt.code.path)
 
     def ensure(self, rt: ModuleRT) -> None:
         """Give a module lowered from `ast` its detector output (in place)."""

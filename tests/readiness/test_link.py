@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from migrate.model import Inventory, Route
-from migrate.scan import scan_paths
+from migrate.scan import ScanOptions, pipeline, scan_paths
+from migrate.scan.pipeline import Stats
 
 TREE = {
     "app/__init__.py": """
@@ -90,14 +92,32 @@ TREE = {
 }
 
 
-@pytest.fixture(scope="module")
-def inventory(tmp_path_factory: pytest.TempPathFactory) -> Inventory:
-    root = tmp_path_factory.mktemp("tree")
+def write(root: Path) -> Path:
     for rel, text in TREE.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text))
-    return scan_paths([root])
+    return root
+
+
+@pytest.fixture(scope="module")
+def inventory(tmp_path_factory: pytest.TempPathFactory) -> Inventory:
+    return scan_paths([write(tmp_path_factory.mktemp("tree"))])
+
+
+def test_detection_in_waves_reads_what_one_file_at_a_time_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The link asks for helpers.py and auth.py in one pass (detected together, in
+    the workers), then deep.py; the result is the one-file-at-a-time result."""
+    root = write(tmp_path)
+    stats = Stats()
+    waved = scan_paths([root], ScanOptions(jobs=2, stats=stats))
+    assert stats.detected == 4 and stats.detect_jobs == 2
+    monkeypatch.setattr(pipeline.Detections, "in_waves", lambda self, run: run(self.ensure))
+    one_at_a_time = Stats()
+    assert scan_paths([root], ScanOptions(jobs=2, stats=one_at_a_time)) == waved
+    assert one_at_a_time.detected == 4 and one_at_a_time.detect_jobs == 1
 
 
 def route(inventory: Inventory, endpoint: str) -> Route:
