@@ -179,6 +179,19 @@ def _scan_child(tree: Path, cache: str, jobs: int, prefilter: str) -> None:
     print(json.dumps(result))
 
 
+def fresh(workdir: Path, stem: str) -> Path:
+    """A cache folder no earlier run used."""
+    n = 0
+    while (workdir / f"{stem}-{n}").exists():
+        n += 1
+    return workdir / f"{stem}-{n}"
+
+
+def tidy(workdir: Path) -> None:
+    for folder in sorted(workdir.glob("cache*")):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def pick_file(tree: Path) -> Path:
     """A middle-sized file: the one a warm re-scan re-parses."""
     files = sorted((s.path for s in discover([tree], tree, (), True)), key=_size)
@@ -193,13 +206,14 @@ def timings(workdir: Path, tree: Path, jobs: int | None, repeat: int) -> None:
     """Each figure is the best of `repeat` runs (the machine may be shared)."""
     runs: dict[str, list[dict[str, Any]]] = {"cold": [], "warm": [], "one": []}
     bases = []
-    cache = workdir / "cache"
     changed = pick_file(tree)
     original = changed.read_bytes()
     for n in range(repeat):
         files, lines, seconds = baseline(tree)
         bases.append(seconds)
-        shutil.rmtree(cache, ignore_errors=True)
+        # a new, empty folder: deleting thousands of entries just before a cold
+        # scan slows its writes on this machine's disk for seconds (`tidy` runs last)
+        cache = fresh(workdir, "cache")
         log(f"[{n + 1}/{repeat}] cold scan ...")
         runs["cold"].append(run_scan(tree, cache, jobs, True))
         log(f"[{n + 1}/{repeat}] warm scan, nothing changed ...")
@@ -255,8 +269,7 @@ def matrix(workdir: Path, tree: Path) -> bool:
     print(f"\nno loss, {tree.name}: the whole inventory per setting")
     same = True
     reference = None
-    cache = workdir / "cache-matrix"
-    shutil.rmtree(cache, ignore_errors=True)
+    cache = fresh(workdir, "cache-matrix")
     for name, v in VARIANTS.items():
         run = run_scan(tree, cache if v.get("cache") else None, v["jobs"], v["prefilter"])
         reference = reference or run
@@ -296,12 +309,16 @@ def main(argv: list[str] | None = None) -> int:
     opts = ap.parse_args(args)
     workdir = opts.workdir.resolve()
     trees = {name: fetch(workdir, name, reqs) for name, reqs in {**TIMED, **ROUTES}.items()}
-    for name in TIMED:
-        timings(workdir, trees[name], opts.jobs, max(1, opts.repeat))
-    if opts.no_matrix:
-        return 0
-    results = [matrix(workdir, tree) for tree in trees.values()]  # every tree, even after a miss
-    return 0 if all(results) else 1
+    try:
+        for name in TIMED:
+            timings(workdir, trees[name], opts.jobs, max(1, opts.repeat))
+        if opts.no_matrix:
+            return 0
+        # every tree, even after a miss
+        results = [matrix(workdir, tree) for tree in trees.values()]
+        return 0 if all(results) else 1
+    finally:
+        tidy(workdir)
 
 
 if __name__ == "__main__":

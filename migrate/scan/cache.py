@@ -35,6 +35,7 @@ import functools
 import hashlib
 import io
 import itertools
+import operator
 import os
 import pickle
 import sys
@@ -96,11 +97,11 @@ def _reducer(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]] | None:
     if not all(f.init for f in fields) or {"__reduce__", "__reduce_ex__"} & set(vars(cls)):
         return None
     names = tuple(f.name for f in fields)
-
-    def reduce(obj: Any) -> tuple[type, tuple[Any, ...]]:
-        return cls, tuple([getattr(obj, n) for n in names])
-
-    return reduce
+    if len(names) == 1:
+        name = names[0]
+        return lambda obj: (cls, (getattr(obj, name),))
+    fetch = operator.attrgetter(*names)  # the fields as a tuple, fetched in C
+    return lambda obj: (cls, fetch(obj))
 
 
 @functools.cache

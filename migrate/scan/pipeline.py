@@ -1,22 +1,24 @@
 """Files to per-file facts: read once, prefilter, cache, lower; then detect.
 
-    read every file once (sha256, `prefilter.shape_of`)
+    read every file once (sha256; `prefilter.shape_of`, kept in the cache's
+    manifest by content digest)
       -> `prefilter.select`: the files the link step can need
       -> cache lookup by content hash (`cache.py`)
-      -> misses are lowered from CPython's `ast` (`lower_ast.py`) in worker
-         processes in chunks, largest files first, each
-         returning the pickled `ModuleIR` (never a syntax tree), at most
-         `2 * jobs` chunks in flight; files the prefilter skipped are only
-         checked with CPython's parser (a syntax error is still reported)
+      -> misses are lowered from CPython's `ast` (`lower_ast.py`) in chunks:
+         `jobs - 1` worker processes take the largest files first and return
+         the pickled `ModuleIR` (never a syntax tree), while this process
+         takes the smallest; files the prefilter skipped are only checked with
+         CPython's parser (a syntax error is still reported)
       -> results in source order, whatever order they arrived in
       -> the module table the interpreter reads
     after the link step (`Detections`): libcst and the detectors on the files
-    the readiness link reads facts from, cached the same way
+    the readiness link reads facts from, in waves, with the same workers,
+    cached the same way
 
 Workers start with the `spawn` method (no `fork` of a process that may run
 threads). With `jobs=None` a small batch (under `PARALLEL_BYTES`) stays in this
-process, where a pool would cost more than it saves; a result made in this
-process is handed over without a pickle round trip.
+process, where starting workers would cost more than it saves; a result made
+in this process is handed over without a pickle round trip.
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ import os
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
     ProcessPoolExecutor,
-    ThreadPoolExecutor,
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
@@ -54,6 +56,7 @@ T = TypeVar("T")
 ParseFn = Callable[[SourceFile], "ir.ModuleIR | model.FileError"]
 PARALLEL_BYTES = 512 * 1024  # a pool pays from here (it starts in about 0.3 s)
 CHUNK_FILES = 32
+PENDING = 2  # chunks queued per worker
 PARSE, CHECK = "parse", "check"
 
 
@@ -213,10 +216,11 @@ def parse_all(
         modes = [PARSE if i in keep or c is None else CHECK for i, c in enumerate(contents)]
         keys: dict[int, str] = {}
         todo: list[_Task] = []
-        writes: list[Future[bool]] = []
-        # the collector would walk the growing heap of results again and again; cache
-        # entries are written by one thread (file I/O releases the GIL)
-        with gc_paused(), ThreadPoolExecutor(1, thread_name_prefix="scan-cache") as writer:
+        # the collector would walk the growing heap of results again and again. Cache
+        # entries are written here, as results come: a writer thread fell seconds
+        # behind, since it gets the GIL back only every switch interval while this
+        # process lowers files
+        with gc_paused():
             for i, source in enumerate(sources):
                 content = contents[i]
                 if store is not None and content is not None:
@@ -235,10 +239,9 @@ def parse_all(
                 stats.parsed += modes[index] == PARSE or kind != cache_mod.CHECKED
                 stats.checked += modes[index] == CHECK
                 if store is not None and cacheable and index in keys:
-                    writes.append(writer.submit(store.put, keys[index], kind, payload))
+                    stats.cache_writes += store.put(keys[index], kind, payload)
                 if progress is not None:
                     progress.advance()
-        stats.cache_writes += sum(write.result() for write in writes)
         stats.seconds["parse"] = time.perf_counter() - clock
     except BaseException:
         if progress is not None:
@@ -493,8 +496,9 @@ def _decode(kind: bytes, payload: bytes, mode: str, fresh: bool = False) -> Any:
 
 
 class Workers:
-    """The worker processes of one scan: started on first use, then shared by the
-    lowering and the detectors (starting them costs about 0.3 s), stopped by `close`."""
+    """The processes of one scan: this one and `size - 1` workers, started on first
+    use, then shared by the lowering and the detectors (starting them costs about
+    0.3 s), stopped by `close`."""
 
     def __init__(self, jobs: int | None) -> None:
         self.jobs = jobs
@@ -509,7 +513,7 @@ class Workers:
     def start(self) -> ProcessPoolExecutor:
         if self.pool is None:
             context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(max_workers=self.size, mp_context=context)
+            self.pool = ProcessPoolExecutor(max_workers=self.size - 1, mp_context=context)
         return self.pool
 
     def close(self) -> None:
@@ -531,7 +535,7 @@ def _execute(
     workers: Workers,
     stats: Stats,
 ) -> Iterator[tuple[int, bytes, bytes, bool]]:
-    """Results for `todo`, from the workers when they pay: always once they are
+    """Results for `todo`, with the workers when they pay: always once they are
     running, else when `jobs` asks for them or the batch is large."""
     wanted = workers.size
     small = sum(sizes[t.index] for t in todo) < PARALLEL_BYTES
@@ -544,7 +548,8 @@ def _execute(
         return
     finished: set[int] = set()
     try:
-        for result in _pool(parse, _chunks(todo, sizes, wanted), workers.start(), wanted):
+        chunks = _chunks(todo, sizes, wanted)
+        for result in _shared(parse, chunks, workers.start(), wanted - 1):
             finished.add(result[0])
             yield result
     except BrokenProcessPool:
@@ -553,6 +558,34 @@ def _execute(
         workers.broken = True
         stats.jobs = 1
         yield from _serial(parse, [t for t in todo if t.index not in finished])
+
+
+def _shared(
+    parse: ParseFn, chunks: list[list[_Task]], pool: ProcessPoolExecutor, helpers: int
+) -> Iterator[tuple[int, bytes, bytes, bool]]:
+    """Results as they are made. `helpers` workers take chunks from the front (the
+    largest files) and this process takes them from the back whenever no worker's
+    result is waiting: no core idles while the workers start, and what this
+    process makes needs no pickle round trip. At most `2 * helpers` chunks are
+    queued for the workers."""
+    queue = deque(chunks)
+    pending: set[Future[list[tuple[int, bytes, bytes, bool]]]] = set()
+    try:
+        while queue or pending:
+            while queue and len(pending) < PENDING * helpers:
+                pending.add(pool.submit(work, parse, queue.popleft()))
+            done = {future for future in pending if future.done()}
+            if not done and queue:
+                yield from _serial(parse, queue.pop())
+                continue
+            if not done:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            pending -= done
+            for future in done:
+                yield from future.result()
+    finally:  # Ctrl-C, a dead worker, or a consumer that stopped: drop queued chunks
+        for future in pending:
+            future.cancel()
 
 
 def _serial(parse: ParseFn, todo: list[_Task]) -> Iterator[tuple[int, bytes, bytes, bool]]:
@@ -565,29 +598,6 @@ def _serial(parse: ParseFn, todo: list[_Task]) -> Iterator[tuple[int, bytes, byt
         yield task.index, kind, _Direct(result, cacheable), cacheable
         if not gc.isenabled():
             gc.collect(0)  # libcst leaves reference cycles behind
-
-
-def _pool(
-    parse: ParseFn, chunks: list[list[_Task]], pool: ProcessPoolExecutor, workers: int
-) -> Iterator[tuple[int, bytes, bytes, bool]]:
-    """Results as chunks finish; at most `2 * workers` chunks in flight."""
-    pending: set[Future[list[tuple[int, bytes, bytes, bool]]]] = set()
-    try:
-        queue = iter(chunks)
-        for chunk in queue:
-            pending.add(pool.submit(work, parse, chunk))
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                for chunk in queue:
-                    pending.add(pool.submit(work, parse, chunk))
-                    break
-                yield from future.result()
-    finally:  # Ctrl-C, a dead worker, or a consumer that stopped: drop queued chunks
-        for future in pending:
-            future.cancel()
 
 
 def _chunks(todo: list[_Task], sizes: list[int], workers: int) -> list[list[_Task]]:

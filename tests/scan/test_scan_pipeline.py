@@ -64,6 +64,9 @@ def test_running_workers_take_even_a_small_batch(tmp_path: Path) -> None:
         workers.start()
         results = sorted(pipeline._execute(parse_file, tasks, sizes, workers, busy))
         assert busy.jobs == 2
+    # this process takes chunks too (from the small end) while the worker starts
+    assert any(isinstance(payload, pipeline._Direct) for _, _, payload, _ in results)
+    assert [index for index, *_ in results] == list(range(len(tasks)))
     got = [pipeline._decode(kind, payload, pipeline.PARSE) for _, kind, payload, _ in results]
     assert [c for c in got if c is not None] == [code for _, code in expected.parsed]
 
