@@ -84,7 +84,8 @@ MAX_NAMED = 5  # failing routes named on the gate's stderr line
     "--jobs",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Parse with N processes (default: every core; a small tree stays in one).",
+    help="Parse with N processes, this one included (default: every core; a small "
+    "tree stays in one).",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache.")
 @click.option(
