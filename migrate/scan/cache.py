@@ -17,9 +17,9 @@ pickled `ir.ModuleIR`), `E` (a pickled `model.FileError`) or `C` (checked:
 CPython parses the file, the prefilter skipped it). An entry that is short,
 foreign or fails its digest is ignored and rewritten. Beside the per-file
 entries: the detectors' output per file (keys under `pipeline.Detections.
-NAMESPACE`), one manifest (`pipeline.MANIFEST`: content digest -> the
-prefilter's shape of those bytes; two scans may each replace it, and either
-one is right) and, for `migrate scan`, the last inventory per set of files.
+NAMESPACE`), one manifest per scan root (`pipeline.MANIFEST`: content digest
+-> the prefilter's shape of those bytes; two scans may each replace it, and
+either one is right) and, for `migrate scan`, the last inventory per set of files.
 
 **Concurrency.** Writes go to a temporary file in the entry's folder and are
 renamed into place (`os.replace`, atomic on POSIX and Windows), so a reader

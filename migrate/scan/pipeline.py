@@ -199,11 +199,13 @@ def parse_all(
     try:
         clock = time.perf_counter()
         if read is None:
-            read = read_all(sources, store, use_prefilter)
+            read = read_all(sources, store, use_prefilter, root.as_posix())
         contents, sizes, shapes, sockets = read.digests, read.sizes, read.shapes, read.sockets
         stats.seconds["read"] = read.seconds
         stats.shapes_known = read.known
         if use_prefilter:
+            if len(shapes) != len(sources):
+                raise ValueError("`read` was made without shapes: read_all(..., shape=True)")
             selection = prefilter.select(sources, shapes, root)
             keep, stats.seeds, stats.selection = selection.keep, selection.seeds, selection.reason
         else:
@@ -272,18 +274,21 @@ class Contents:
 
 
 _NO_SHAPE: prefilter.Plain = (False, False, ())
-MANIFEST = "\0manifest\0"  # cache key of the shapes of the files last scanned
+MANIFEST = "\0manifest\0"  # + the scan root: the key of the shapes last read there
 
 
 def read_all(
-    sources: Sequence[SourceFile], store: cache_mod.Cache | None, shape: bool = True
+    sources: Sequence[SourceFile],
+    store: cache_mod.Cache | None,
+    shape: bool = True,
+    scope: str = "",
 ) -> Contents:
     """Read each file once: its sha256, size, prefilter shape, and whether it may
     hold a WebSocket handler. Shapes depend only on the bytes, so with a cache they
-    are kept in one manifest entry by content digest, and a re-scan works them out
-    only for the files whose bytes changed."""
+    are kept in one manifest entry per `scope` (the scan root) by content digest,
+    and a re-scan works them out only for the files whose bytes changed."""
     clock = time.perf_counter()
-    known = _load_manifest(store) if store is not None else {}
+    known = _load_manifest(store, scope) if store is not None else {}
     seen: dict[bytes, tuple[prefilter.Plain, bool]] = {}
     fresh = 0
     out = Contents([None] * len(sources), [0] * len(sources), [], set())
@@ -308,17 +313,17 @@ def read_all(
     if not shape:
         out.shapes = []
     if store is not None and (fresh or known.keys() != seen.keys()):
-        store.put(_manifest_key(store), cache_mod.PARSED, cache_mod.dumps(seen))
+        store.put(_manifest_key(store, scope), cache_mod.PARSED, cache_mod.dumps(seen))
     out.seconds = time.perf_counter() - clock
     return out
 
 
-def _manifest_key(store: cache_mod.Cache) -> str:
-    return store.key(MANIFEST, False, b"")
+def _manifest_key(store: cache_mod.Cache, scope: str) -> str:
+    return store.key(MANIFEST + scope, False, b"")
 
 
-def _load_manifest(store: cache_mod.Cache) -> dict[bytes, tuple[prefilter.Plain, bool]]:
-    entry = store.get(_manifest_key(store))
+def _load_manifest(store: cache_mod.Cache, scope: str) -> dict[bytes, tuple[prefilter.Plain, bool]]:
+    entry = store.get(_manifest_key(store, scope))
     if entry is None or entry.kind != cache_mod.PARSED:
         return {}
     try:
@@ -415,7 +420,9 @@ class Detections:
         """`run(ensure)` (the readiness link) until a pass asks for no file it has
         not got. A pass goes on without the facts it is missing and names their
         files; they are detected together, in the workers, before the next pass. So
-        the last pass reads exactly what `run(self.ensure)` would, one file at a time.
+        the last pass reads exactly what `run(self.ensure)` would, one file at a time
+        (an earlier pass, missing some facts, may follow a helper further and so
+        detect a file the last pass does not read: work, never a different result).
         """
         while True:
             self.missing: list[str] = []

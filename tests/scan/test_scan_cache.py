@@ -49,6 +49,20 @@ def test_rescan_parses_only_the_changed_file(tmp_path: Path) -> None:
     assert [r.rule for r in changed.routes if r.endpoint == "items"] == ["/v2/items"]
 
 
+def test_two_projects_in_one_cache_keep_their_shapes(tmp_path: Path) -> None:
+    """The manifest of prefilter shapes is kept per scan root: scanning another
+    project in between does not make a re-scan read every shape again."""
+    store = tmp_path / "cache"
+    first = write_tree(tmp_path / "one", CONSTANT_TREE)
+    other = write_tree(tmp_path / "two", {"lib.py": "from flask import Flask\n"})
+    scan(first, store)
+    scan(other, store)
+    (first / "settings.py").write_text('API_PREFIX = "/v3"\n', encoding="utf-8")
+    inv, stats = scan(first, store)
+    assert stats.shapes_known == 3  # every file but the one that changed
+    assert [r.rule for r in inv.routes if r.endpoint == "items"] == ["/v3/items"]
+
+
 def test_a_moved_file_is_parsed_again(tmp_path: Path) -> None:
     """The relative path is part of the key: the facts name their file."""
     root = write_tree(tmp_path / "src", CONSTANT_TREE)
