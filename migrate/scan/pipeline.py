@@ -573,7 +573,7 @@ def _shared(
     """Results as they are made. `helpers` workers take chunks from the front (the
     largest files) and this process takes them from the back whenever no worker's
     result is waiting: no core idles while the workers start, and what this
-    process makes needs no pickle round trip. At most `2 * helpers` chunks are
+    process makes needs no pickle round trip. At most `PENDING * helpers` chunks are
     queued for the workers."""
     queue = deque(chunks)
     pending: set[Future[list[tuple[int, bytes, bytes, bool]]]] = set()
