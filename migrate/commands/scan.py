@@ -9,6 +9,7 @@ import dataclasses
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ from migrate.report import RENDERERS, gate, json_report, route_detail
 from migrate.report.levels import LEVELS, level
 from migrate.scan import ScanOptions, scan_paths, scan_root
 from migrate.scan.cache import default_dir as default_cache_dir
+from migrate.scan.pipeline import Stats
 
 MAX_NAMED = 5  # failing routes named on the gate's stderr line
 
@@ -95,6 +97,12 @@ MAX_NAMED = 5  # failing routes named on the gate's stderr line
     "$XDG_CACHE_HOME/wsgi2asgi, else ~/.cache/wsgi2asgi).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
+@click.option(
+    "--timings",
+    is_flag=True,
+    help="Print where the scan's time went (read, lowering, link, libcst + detectors, "
+    "cache hits, prefilter, processes) to stderr.",
+)
 def scan(
     paths: tuple[Path, ...],
     fmt: str | None,
@@ -110,6 +118,7 @@ def scan(
     no_cache: bool,
     cache_dir: Path | None,
     quiet: bool,
+    timings: bool,
 ) -> None:
     """Find every Flask app, blueprint and route under PATHS, without importing them.
 
@@ -137,8 +146,12 @@ def scan(
         cache_dir=None if no_cache else cache_dir or default_cache_dir(),
         progress=not quiet and sys.stderr.isatty(),
         reuse_inventory=True,
+        stats=Stats() if timings else None,
     )
+    clock = time.perf_counter()
     inventory = _with_display_root(scan_paths(paths, options))
+    if options.stats is not None:
+        click.echo(options.stats.summary(time.perf_counter() - clock), err=True)
     if route_query is not None:
         _show_route(inventory, route_query, fmt, output)
         return

@@ -79,6 +79,24 @@ class Stats:
     detect_jobs: int = 1  # worker processes the detectors used
     seconds: dict[str, float] = field(default_factory=dict)
 
+    def summary(self, total: float) -> str:
+        """Where a scan's time went, in one line (`migrate scan --timings`)."""
+        head = f"scan: {self.files} files in {_secs(total)}"
+        if self.selection == "inventory cache":
+            return f"{head}; no file changed: the last inventory, from the cache"
+        names = {"parse": "lowering", "detect": "libcst + detectors"}
+        phases = ", ".join(f"{names.get(k, k)} {_secs(v)}" for k, v in self.seconds.items())
+        return (
+            f"{head} ({phases}); lowered {self.parsed} (cached {self.cache_hits}),"
+            f" libcst + detectors on {self.detected} (cached {self.detect_hits});"
+            f" prefilter kept {self.kept} of {self.files} ({self.selection});"
+            f" processes: {self.jobs}"
+        )
+
+
+def _secs(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds >= 0.01 else "< 0.01 s"
+
 
 @dataclass
 class Parsed:

@@ -133,6 +133,24 @@ def test_cli_speed_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert bad.exit_code == 2
 
 
+def test_timings_go_to_stderr_and_leave_the_report_alone(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["scan", str(SAMPLE), "--format", "json", "--cache-dir", str(tmp_path / "c")]
+    plain = runner.invoke(cli, [*args, "--no-cache"])
+    cold = runner.invoke(cli, [*args, "--timings"])
+    warm = runner.invoke(cli, [*args, "--timings"])
+    assert plain.exit_code == cold.exit_code == warm.exit_code == 0, cold.output
+    assert json.loads(cold.stdout) == json.loads(warm.stdout) == json.loads(plain.stdout)
+    assert plain.stderr == ""
+    files = len(list(discover([SAMPLE], SAMPLE)))
+    line = cold.stderr.strip()
+    assert line.startswith(f"scan: {files} files in ") and len(cold.stderr.splitlines()) == 1
+    for part in ("read ", "lowering ", "link ", "libcst + detectors ", f"lowered {files} "):
+        assert part in line
+    assert warm.stderr.startswith(f"scan: {files} files in ")
+    assert "no file changed: the last inventory, from the cache" in warm.stderr
+
+
 def test_a_dead_worker_does_not_lose_files(tmp_path: Path) -> None:
     """A killed worker (or a script without a main guard): the rest runs in this process."""
     root = write_tree(tmp_path, CONSTANT_TREE)
