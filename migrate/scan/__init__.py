@@ -124,7 +124,7 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
     root = scan_root(path_list)
     sources = list(discover(path_list, root, options.exclude, options.include_tests))
     store = cache_mod.Cache(options.cache_dir) if options.cache_dir is not None else None
-    read = pipeline.read_all(sources, store, options.prefilter, root.as_posix())
+    read = pipeline.read_all(sources, store, root.as_posix())
     whole = None
     if store is not None and options.reuse_inventory and None not in read.digests:
         whole = _inventory_key(store, root, sources, read.digests, options)

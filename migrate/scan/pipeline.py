@@ -41,7 +41,7 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -197,33 +197,17 @@ def parse_all(
     """Per-file facts for every source, in source order, and the module table.
     `read`: what `read_all` returned for these sources, if the caller has it;
     `workers`: processes to share with later steps (else started and stopped here)."""
-    if workers is None:
-        with Workers(jobs) as own:
-            return parse_all(
-                sources,
-                root,
-                parse,
-                jobs=jobs,
-                cache_dir=cache_dir,
-                use_prefilter=use_prefilter,
-                progress=progress,
-                stats=stats,
-                read=read,
-                workers=own,
-            )
     stats = stats if stats is not None else Stats()
     stats.files = len(sources)
     store = cache_mod.Cache(cache_dir) if cache_dir is not None else None
     try:
         clock = time.perf_counter()
         if read is None:
-            read = read_all(sources, store, use_prefilter, root.as_posix())
+            read = read_all(sources, store, root.as_posix())
         contents, sizes, shapes, sockets = read.digests, read.sizes, read.shapes, read.sockets
         stats.seconds["read"] = read.seconds
         stats.shapes_known = read.known
         if use_prefilter:
-            if len(shapes) != len(sources):
-                raise ValueError("`read` was made without shapes: read_all(..., shape=True)")
             selection = prefilter.select(sources, shapes, root)
             keep, stats.seeds, stats.selection = selection.keep, selection.seeds, selection.reason
         else:
@@ -240,7 +224,8 @@ def parse_all(
         # entries are written here, as results come: a writer thread fell seconds
         # behind, since it gets the GIL back only every switch interval while this
         # process lowers files
-        with gc_paused():
+        own = Workers(jobs) if workers is None else nullcontext(workers)
+        with gc_paused(), own as pool:
             for i, source in enumerate(sources):
                 content = contents[i]
                 if store is not None and content is not None:
@@ -253,7 +238,7 @@ def parse_all(
                 todo.append(_Task(i, source, modes[i], content if store is not None else None))
             if progress is not None:
                 progress.start_parse(len(todo))
-            run = _execute(parse, todo, sizes, workers, stats)
+            run = _execute(parse, todo, sizes, pool, stats)
             for index, kind, payload, cacheable in run:
                 results[index] = _decode(kind, payload, modes[index], fresh=True)
                 stats.parsed += modes[index] == PARSE or kind != cache_mod.CHECKED
@@ -285,7 +270,7 @@ class Contents:
 
     digests: list[bytes | None]  # sha256 of the bytes; None: unreadable
     sizes: list[int]
-    shapes: list[prefilter.Plain]  # empty when the prefilter is off
+    shapes: list[prefilter.Plain]
     sockets: set[int]  # indices of files that may hold a WebSocket handler (`_SOCKET`)
     known: int = 0  # files whose shape came from the manifest (or an identical file)
     seconds: float = 0.0
@@ -296,10 +281,7 @@ MANIFEST = "\0manifest\0"  # + the scan root: the key of the shapes last read th
 
 
 def read_all(
-    sources: Sequence[SourceFile],
-    store: cache_mod.Cache | None,
-    shape: bool = True,
-    scope: str = "",
+    sources: Sequence[SourceFile], store: cache_mod.Cache | None, scope: str = ""
 ) -> Contents:
     """Read each file once: its sha256, size, prefilter shape, and whether it may
     hold a WebSocket handler. Shapes depend only on the bytes, so with a cache they
@@ -328,8 +310,6 @@ def read_all(
         out.shapes.append(facts[0])
         if facts[1]:
             out.sockets.add(i)
-    if not shape:
-        out.shapes = []
     if store is not None and (fresh or known.keys() != seen.keys()):
         store.put(_manifest_key(store, scope), cache_mod.PARSED, cache_mod.dumps(seen))
     out.seconds = time.perf_counter() - clock
@@ -407,6 +387,7 @@ class Detections:
         self.stats = stats
         self.done: dict[str, ir.ModuleIR] = {}
         self.tried: set[str] = set()  # files prefetched, whatever came of it
+        self.missing: list[str] = []  # files a pass of `in_waves` lacked
 
     def prefetch(self, rels: Iterable[str]) -> None:
         clock = time.perf_counter()
@@ -443,7 +424,7 @@ class Detections:
         detect a file the last pass does not read: work, never a different result).
         """
         while True:
-            self.missing: list[str] = []
+            self.missing = []
             result = run(self._ensure_or_note)
             if not self.missing:
                 return result
