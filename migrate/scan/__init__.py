@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import os
 import pickle
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from migrate.readiness.extensions import Extension, extensions_used
 from migrate.readiness.link import link
 from migrate.readiness.score import score_route
 from migrate.scan import cache as cache_mod
-from migrate.scan import detectors, ir, pipeline
+from migrate.scan import detectors, incremental, ir, pipeline
 from migrate.scan.discover import SourceFile, discover
 from migrate.scan.interp import Interpreter
 from migrate.scan.lower import lower_module, module_lines
@@ -125,23 +126,45 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
     sources = list(discover(path_list, root, options.exclude, options.include_tests))
     store = cache_mod.Cache(options.cache_dir) if options.cache_dir is not None else None
     read = pipeline.read_all(sources, store, root.as_posix())
-    whole = None
+    whole = scope = None
+    stats = options.stats if options.stats is not None else pipeline.Stats()
     if store is not None and options.reuse_inventory and None not in read.digests:
         whole = _inventory_key(store, root, sources, read.digests, options)
         cached = _cached_inventory(store, whole)
         if cached is not None:
-            if options.stats is not None:
-                options.stats.files = options.stats.cache_hits = len(sources)
-                options.stats.selection = "inventory cache"
-                options.stats.seconds["read"] = read.seconds
+            stats.files = stats.cache_hits = len(sources)
+            stats.selection = "inventory cache"
+            stats.seconds["read"] = read.seconds
             return cached
+        # one changed file that takes no part in the link: the last inventory holds
+        scope = _scope(root, options)
+        clock = time.perf_counter()
+        kept, stats.incremental = incremental.reuse(
+            store, scope, sources, read, root, options.prefilter, lower_file
+        )
+        last = _cached_inventory(store, kept.whole) if kept is not None else None
+        if kept is not None and last is not None:
+            store.put(whole, cache_mod.PARSED, pickle.dumps(last, pickle.HIGHEST_PROTOCOL))
+            incremental.remember(store, scope, dataclasses.replace(kept, whole=whole))
+            stats.files, stats.selection = len(sources), "isolated change"
+            stats.seconds["read"] = read.seconds
+            stats.seconds["check"] = time.perf_counter() - clock
+            return last
     # the scan builds a large, mostly acyclic heap (the IR, then the linked
     # objects): automatic full collections would walk it again and again
     with pipeline.gc_paused():
-        inventory = _scan(root, sources, options, read)
-    if store is not None and whole is not None:
+        inventory, table, interp = _scan(
+            root, sources, dataclasses.replace(options, stats=stats), read
+        )
+    if store is not None and whole is not None and scope is not None:
         store.put(whole, cache_mod.PARSED, pickle.dumps(inventory, pickle.HIGHEST_PROTOCOL))
+        incremental.remember(store, scope, incremental.record(whole, sources, read, table, interp))
     return inventory
+
+
+def _scope(root: Path, options: ScanOptions) -> str:
+    """Scans whose records may follow one another: same root, same result options."""
+    return repr((root.as_posix(), options.exclude, options.include_tests, options.prefilter))
 
 
 def _inventory_key(
@@ -175,7 +198,8 @@ def _cached_inventory(store: cache_mod.Cache, key: str) -> model.Inventory | Non
 
 def _scan(
     root: Path, sources: list[SourceFile], options: ScanOptions, read: pipeline.Contents
-) -> model.Inventory:
+) -> tuple[model.Inventory, pipeline.Parsed, Interpreter]:
+    """The inventory, with the module table and the link it came from."""
     # issue 7: prefilter, content-hash cache, parallel parse, link (see pipeline.py)
     bar = pipeline.Progress() if options.progress else None
     stats = options.stats if options.stats is not None else pipeline.Stats()
@@ -216,7 +240,7 @@ def _scan(
             lambda ensure: link(interp, module_of, routes, resolver.origins, ensure)
         )
     routes = [score_route(r) for r in linked]
-    return model.Inventory(
+    inventory = model.Inventory(
         root=root.as_posix(),
         files_scanned=len(sources),
         apps=tuple(_apps(interp, resolver)),
@@ -234,6 +258,7 @@ def _scan(
             if fact.kind == "websocket"
         ),
     )
+    return inventory, table, interp
 
 
 def _detected_facts(detections: pipeline.Detections, rel: str) -> Iterable[tuple[model.Fact, ...]]:

@@ -49,6 +49,11 @@ class ModuleRT:
     code: ir.ModuleIR
     env: Env = field(init=False)
     state: str = "new"  # new | running | done
+    # for `incremental`: when the body started and ended (the interpreter's module
+    # count then), and whether any code found this module (imports, attributes)
+    started: int = -1
+    ended: int = -1
+    reached: bool = False
 
     def __post_init__(self) -> None:
         self.env = Env({}, None, self, "")
@@ -102,6 +107,7 @@ class Interpreter:
         self.keep: list[Any] = []  # objects whose ids appear in memo and heap keys
         self.called: set[int] = set()  # id(fdef) of every function that ran
         self.stack: list[int] = []
+        self.starts = 0  # module bodies started so far
         self._finding_keys: set[tuple[str, str, int]] = set()
 
     # ------------------------------------------------------------- driving
@@ -154,8 +160,11 @@ class Interpreter:
         if rt.state != "new":
             return
         rt.state = "running"
+        rt.started = self.starts
+        self.starts += 1
         self.exec_block(rt.code.body, rt.env)
         rt.state = "done"
+        rt.ended = self.starts
 
     def finding(
         self, code: str, message: str, file: str, line: int, severity: str = "warning"
@@ -170,6 +179,7 @@ class Interpreter:
     def find_module(self, dotted: str) -> ModuleRT | None:
         rt = self.modules.get(dotted)
         if rt is not None:
+            rt.reached = True
             self.execute_module(rt)
         return rt
 

@@ -77,6 +77,9 @@ class Stats:
     cache_writes: int = 0
     jobs: int = 1  # worker processes used (1: this process)
     detect_jobs: int = 1  # worker processes the detectors used
+    # with `reuse_inventory`, when files changed: whether the last inventory held
+    # (`incremental`), and why
+    incremental: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self, total: float) -> str:
@@ -84,6 +87,8 @@ class Stats:
         head = f"scan: {self.files} files in {_secs(total)}"
         if self.selection == "inventory cache":
             return f"{head}; no file changed: the last inventory, from the cache"
+        if self.selection == "isolated change":
+            return f"{head}; {self.incremental}: the last inventory, from the cache"
         names = {"parse": "lowering", "detect": "libcst + detectors"}
         phases = ", ".join(f"{names.get(k, k)} {_secs(v)}" for k, v in self.seconds.items())
         return (
@@ -91,6 +96,7 @@ class Stats:
             f" libcst + detectors on {self.detected} (cached {self.detect_hits});"
             f" prefilter kept {self.kept} of {self.files} ({self.selection});"
             f" processes: {self.jobs}"
+            + (f"; re-linked: {self.incremental}" if self.incremental else "")
         )
 
 
@@ -329,6 +335,20 @@ def _load_manifest(store: cache_mod.Cache, scope: str) -> dict[bytes, tuple[pref
     except Exception:  # a damaged or foreign entry: work the shapes out again
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def cached_ir(
+    store: cache_mod.Cache, source: SourceFile, digest: bytes | None
+) -> ir.ModuleIR | None:
+    """The lowered form of `source` with those bytes, if the cache holds it."""
+    if digest is None:
+        return None
+    found = _lookup(store, store.key(source.rel, source.is_package, digest), PARSE)
+    return found if isinstance(found, ir.ModuleIR) else None
+
+
+def store_ir(store: cache_mod.Cache, source: SourceFile, digest: bytes, code: ir.ModuleIR) -> None:
+    store.put(store.key(source.rel, source.is_package, digest), *_encode(code))
 
 
 def _lookup(store: cache_mod.Cache, key: str, mode: str) -> Any:

@@ -1,0 +1,246 @@
+"""A re-scan after one isolated file changed keeps the last inventory (`incremental`).
+
+The oracle is a full scan without cache of the edited tree: every edit below,
+of every file, must give the same inventory either way; and the edits the rule
+admits must take the short way (so this file fails without it).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from speed_trees import SAMPLE, fixture_dirs, write_tree
+
+from migrate.scan import ScanOptions, scan_paths
+from migrate.scan.pipeline import Stats
+
+# An app whose routes also depend on a registry that never mentions Flask, a test
+# module, a migration and a script beside it.
+TREE = {
+    "shop/__init__.py": """
+        from flask import Flask
+        from shop import registry
+        from shop.views import bp
+
+        def create_app():
+            app = Flask(__name__)
+            app.register_blueprint(bp)
+            for extra in registry.EXTRA:
+                app.register_blueprint(extra)
+            return app
+    """,
+    "shop/registry.py": """
+        EXTRA = []
+    """,
+    "shop/views.py": """
+        from flask import Blueprint
+        from shop.settings import PREFIX
+
+        bp = Blueprint("views", __name__, url_prefix=PREFIX)
+        extra_bp = Blueprint("extra", __name__, url_prefix="/extra")
+        more_bp = Blueprint("more", __name__, url_prefix="/more")
+
+        @bp.route("/items")
+        def items():
+            return "[]"
+
+        @extra_bp.route("/ping")
+        def ping():
+            return "pong"
+
+        @more_bp.route("/stock")
+        def stock():
+            return "0"
+    """,
+    "shop/settings.py": """
+        PREFIX = "/api"
+    """,
+    "shop/zz_late.py": """
+        from shop import registry
+        from shop.views import extra_bp
+
+        registry.EXTRA.append(extra_bp)
+    """,
+    "tests/test_shop.py": """
+        import pytest
+        from shop import create_app
+
+        @pytest.fixture
+        def client():
+            return None
+
+        class TestItems:
+            def test_items(self):
+                assert create_app().test_client().get("/api/items").status_code == 200
+    """,
+    "migrations/versions/0001_first.py": """
+        from alembic import op
+
+        revision = "0001"
+
+        def upgrade():
+            op.create_table("items")
+    """,
+    "scripts/report.py": """
+        import csv
+
+        def main(path):
+            return list(csv.reader(open(path)))
+    """,
+}
+
+ISOLATED = ("migrations/versions/0001_first.py", "scripts/report.py", "tests/test_shop.py")
+# edits, appended to a file, and the files where the rule admits them
+EDITS = {
+    "constant": ("\nTOUCHED = 1\n", ISOLATED),
+    "own function, called": ("\ndef helper():\n    return [1]\n\nVALUE = helper()\n", ISOLATED),
+    "entry point": ("\ndef test_more(client):\n    client.get('/x')\n", ISOLATED),
+    # reads a value of scanned code: adds the extra blueprint's routes
+    "registry write": (
+        "\nfrom shop import registry\nfrom shop.views import more_bp\n"
+        "registry.EXTRA.append(more_bp)\n",
+        (),
+    ),
+    # a module that runs after the migration and the script, before the tests:
+    # importing it earlier would change the link's order
+    "new import": ("\nimport shop.zz_late\n", ("tests/test_shop.py",)),
+    "star import": ("\nfrom shop.settings import *\n", ()),
+    "names Flask": ("\nimport flask\n", ()),
+    "syntax error": ("\ndef broken(:\n", ()),
+    # scanned code read only in a method nobody calls; `shop` ran before the tests only
+    "method": (
+        "\nfrom shop import create_app\n\nclass Later:\n    def run(self):\n"
+        "        return create_app()\n",
+        ("tests/test_shop.py",),
+    ),
+    # the same, and the file calls its own class: the method may run
+    "method runs": (
+        "\nfrom shop import create_app\n\nclass Later:\n    def run(self):\n"
+        "        return create_app()\n\nLater().run()\n",
+        (),
+    ),
+}
+
+
+def scan(root: Path, cache_dir: Path | None) -> tuple[object, Stats]:
+    stats = Stats()
+    options = ScanOptions(
+        jobs=1,
+        include_tests=True,
+        cache_dir=cache_dir,
+        reuse_inventory=cache_dir is not None,
+        stats=stats,
+    )
+    return scan_paths([root], options), stats
+
+
+def edited(root: Path, rel: str, text: str) -> object:
+    """The inventory after appending `text` to `rel`, from a full scan without cache."""
+    path = root / rel
+    original = path.read_bytes()
+    path.write_bytes(original + text.encode())
+    try:
+        return scan(root, None)[0]
+    finally:
+        path.write_bytes(original)
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_every_edit_of_every_file_matches_a_full_scan(tmp_path: Path, edit: str) -> None:
+    root = write_tree(tmp_path / "src", TREE)
+    text, admitted = EDITS[edit]
+    cold = tmp_path / "cold"
+    base, _ = scan(root, cold)
+    for rel in sorted(TREE):
+        store = tmp_path / f"cache-{rel.replace('/', '-')}"
+        shutil.copytree(cold, store)
+        expected = edited(root, rel, text)
+        path = root / rel
+        original = path.read_bytes()
+        path.write_bytes(original + text.encode())
+        try:
+            got, stats = scan(root, store)
+        finally:
+            path.write_bytes(original)
+        assert got == expected, (edit, rel, stats.incremental)
+        short = stats.selection == "isolated change"
+        assert short == (rel in admitted), (edit, rel, stats.incremental)
+        if short:
+            assert got == base and stats.parsed == 0 and "link" not in stats.seconds
+
+
+def test_the_edits_are_not_all_harmless(tmp_path: Path) -> None:
+    """The oracle can tell: some edits of an unimported, Flask-free file change the routes."""
+    root = write_tree(tmp_path / "src", TREE)
+    base, _ = scan(root, None)
+    registry_write = edited(root, "scripts/report.py", EDITS["registry write"][0])
+    assert registry_write != base
+    assert {r.rule for r in registry_write.routes} - {r.rule for r in base.routes} == {
+        "/more/stock"
+    }
+    settings = edited(root, "shop/settings.py", '\nPREFIX = "/v2"\n')
+    assert "/v2/items" in {r.rule for r in settings.routes}
+
+
+def test_each_scan_follows_the_last_one(tmp_path: Path) -> None:
+    """Chains of short re-scans, a full one between, and back: always the full scan's answer."""
+    root = write_tree(tmp_path / "src", TREE)
+    store = tmp_path / "cache"
+    scan(root, store)
+    steps = [
+        ("tests/test_shop.py", "\nA = 1\n", True),
+        ("tests/test_shop.py", "\nB = 2\n", True),
+        ("migrations/versions/0001_first.py", "\ndown_revision = None\n", True),
+        ("shop/settings.py", '\nPREFIX = "/v2"\n', False),  # imported by views: re-linked
+        ("scripts/report.py", "\nLIMIT = 10\n", True),
+    ]
+    for rel, text, admitted in steps:
+        path = root / rel
+        path.write_bytes(path.read_bytes() + text.encode())
+        got, stats = scan(root, store)
+        assert got == scan(root, None)[0], rel
+        assert (stats.selection == "isolated change") == admitted, (rel, stats.incremental)
+    # two files at once: the rule covers one
+    for rel in ("tests/test_shop.py", "scripts/report.py"):
+        path = root / rel
+        path.write_bytes(path.read_bytes() + b"\nC = 3\n")
+    got, stats = scan(root, store)
+    assert stats.incremental == "2 files changed" and got == scan(root, None)[0]
+
+
+def test_timings_line_says_why(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "src", TREE)
+    store = tmp_path / "cache"
+    scan(root, store)
+    path = root / "tests/test_shop.py"
+    path.write_bytes(path.read_bytes() + b"\nA = 1\n")
+    _, stats = scan(root, store)
+    assert "tests/test_shop.py is isolated: the last inventory" in stats.summary(0.1)
+    path = root / "shop/settings.py"
+    path.write_bytes(path.read_bytes() + b"\nB = 1\n")
+    _, stats = scan(root, store)
+    assert "re-linked: shop/settings.py: other code imports it" in stats.summary(0.1)
+
+
+def apps() -> list[Path]:
+    return [SAMPLE, *fixture_dirs()]
+
+
+@pytest.mark.parametrize("app", apps(), ids=lambda p: p.name)
+def test_fixture_files_touched_one_at_a_time(tmp_path: Path, app: Path) -> None:
+    """Every file of every oracle app, touched: the short way or not, a full scan's answer."""
+    root = tmp_path / "src"
+    shutil.copytree(app, root)
+    store = tmp_path / "cache"
+    base, _ = scan(root, store)
+    for path in sorted(root.rglob("*.py")):
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n\ndef _touched(x=1):\n    return [x]\n")
+        try:
+            got, stats = scan(root, store)
+            assert got == scan(root, None)[0], (path, stats.incremental)
+        finally:
+            path.write_bytes(original)
+        assert scan(root, store)[0] == base
