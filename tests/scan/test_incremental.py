@@ -63,6 +63,12 @@ TREE = {
 
         registry.EXTRA.append(extra_bp)
     """,
+    # kept by the prefilter (it names Flask) but listed under errors
+    "shop/broken.py": """
+        import flask
+
+        def broken(:
+    """,
     "tests/test_shop.py": """
         import pytest
         from shop import create_app
