@@ -94,7 +94,9 @@ MAX_NAMED = 5  # failing routes named on the gate's stderr line
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Parse cache folder (default: $WSGI2ASGI_CACHE_DIR, else "
-    "$XDG_CACHE_HOME/wsgi2asgi, else ~/.cache/wsgi2asgi).",
+    "$XDG_CACHE_HOME/wsgi2asgi, else ~/.cache/wsgi2asgi). A re-scan reuses the last "
+    "inventory when no file changed, or when the one file that changed takes no part "
+    "in the link (a test or migration that never reads the app's code at import).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
 @click.option(

@@ -7,6 +7,7 @@ admits must take the short way (so this file fails without it).
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -250,3 +251,24 @@ def test_fixture_files_touched_one_at_a_time(tmp_path: Path, app: Path) -> None:
         finally:
             path.write_bytes(original)
         assert scan(root, store)[0] == base
+
+
+def test_migrate_scan_after_editing_a_test_module(tmp_path: Path) -> None:
+    """The command line: an edited test module takes the short way; the report is the
+    one a scan without cache prints, and --timings says why."""
+    from click.testing import CliRunner
+
+    from migrate.cli import cli
+
+    root = write_tree(tmp_path / "src", TREE)
+    args = ["scan", str(root), "--include-tests", "--format", "json"]
+    cached = [*args, "--cache-dir", str(tmp_path / "cache"), "--timings"]
+    runner = CliRunner()
+    assert runner.invoke(cli, cached).exit_code == 0
+    test_module = root / "tests" / "test_shop.py"
+    test_module.write_bytes(test_module.read_bytes() + b"\n\ndef test_more(client):\n    pass\n")
+    short = runner.invoke(cli, cached)
+    full = runner.invoke(cli, [*args, "--no-cache"])
+    assert short.exit_code == full.exit_code == 0, short.output
+    assert short.stdout == full.stdout and json.loads(short.stdout)["routes"]
+    assert "tests/test_shop.py is isolated: the last inventory, from the cache" in short.stderr
