@@ -169,6 +169,9 @@ def _why_linked(
     names = [name for name, rel in last.names.items() if rel == source.rel]
     scanned = last.names.keys()
     for code in (old, new):
+        token = names_a_token(code)
+        if token:
+            return f"it names `{token}`"
         why = foreign_read(code, names[0], scanned)
         if why:
             return why
@@ -222,6 +225,12 @@ def foreign_read(code: ir.ModuleIR, module: str, scanned: Collection[str]) -> st
     """Why `code` may read a value of another scanned module ("" when it cannot):
     a name an import of a scanned module binds, read where the link can run it."""
     package = module if code.is_package else module.rpartition(".")[0]
+    for stmt in _class_level(code.body):
+        # bound as a class attribute: `K.name` reads it without reading the name
+        if isinstance(stmt, ir.Import | ir.ImportFrom) and any(
+            _scanned_bindings(stmt, package, scanned)
+        ):
+            return "it imports scanned code in a class body"
     bound: set[str] = set()
     own: set[str] = set()
     for stmt in _statements(code.body):
@@ -267,6 +276,49 @@ def _statements(body: tuple[ir.Stmt, ...], functions: bool = True) -> Iterator[i
                 stack.append(stmt.body)
             elif isinstance(stmt, ir.If):
                 stack.extend((stmt.body, stmt.orelse))
+
+
+def _class_level(body: tuple[ir.Stmt, ...], in_class: bool = False) -> Iterator[ir.Stmt]:
+    """The statements of class bodies, nested ones too, outside function bodies."""
+    for stmt in body:
+        if in_class:
+            yield stmt
+        if isinstance(stmt, ir.ClassDef):
+            yield from _class_level(stmt.body, True)
+        elif isinstance(stmt, ir.FuncDef):
+            yield from _class_level(stmt.body, False)
+        elif isinstance(stmt, ir.For | ir.Block):
+            yield from _class_level(stmt.body, in_class)
+        elif isinstance(stmt, ir.If):
+            yield from _class_level(stmt.body, in_class)
+            yield from _class_level(stmt.orelse, in_class)
+
+
+def names_a_token(code: ir.ModuleIR) -> str:
+    """A prefilter token or run-time import name in the lowered form (identifiers as
+    CPython reads them, strings, imports), or ""."""
+    texts: set[str] = set()
+    _strings(code.body, texts)
+    texts.update(code.imports)
+    for text in texts:
+        for token in _TOKENS:
+            if token in text:
+                return token
+    return ""
+
+
+_TOKENS = tuple(t.decode() for t in (*prefilter.TOKENS, *prefilter.DYNAMIC))
+
+
+def _strings(node: object, out: set[str]) -> None:
+    if isinstance(node, str):
+        out.add(node)
+    elif isinstance(node, tuple):
+        for item in node:
+            _strings(item, out)
+    elif dataclasses.is_dataclass(node):
+        for f in dataclasses.fields(node):
+            _strings(getattr(node, f.name), out)
 
 
 def _absolute(stmt: ir.ImportFrom, package: str) -> str:

@@ -591,11 +591,17 @@ class Interpreter:
         return bound
 
     def call_function(self, fn: FuncV, args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
-        key = (id(fn), *(_key(a) for a in args), *((k, _key(v)) for k, v in sorted(kwargs.items())))
+        held: list[Any] = [fn]
+        key = (
+            id(fn),
+            *(_key(a, held) for a in args),
+            *((k, _key(v, held)) for k, v in sorted(kwargs.items())),
+        )
         if key in self.memo:
             return self.memo[key]
-        # the key holds ids: keep those objects alive so no later object reuses an id
-        self.keep.append((fn, args, kwargs))
+        # the key holds ids, nested ones too: keep every such object alive, so no
+        # later object reuses an id (a dict item replaced after the call is freed)
+        self.keep.append(held)
         return self.invoke(fn, self.bind(fn, args, kwargs), site, key)
 
     def invoke(self, fn: FuncV, bound: dict[str, Any], site: Site, key: Any = None) -> Any:
@@ -796,13 +802,16 @@ def _hashable(value: Any) -> bool:
     return _is_literal(value) or isinstance(value, bytes)
 
 
-def _key(value: Any) -> Any:
+def _key(value: Any, held: list[Any]) -> Any:
+    """A memo or heap key for a value; objects named by id go into `held`, which the
+    caller keeps alive as long as the key."""
     if _is_literal(value):
         return (type(value).__name__, value)
     if isinstance(value, list | tuple):
-        return tuple(_key(v) for v in value)
+        return tuple(_key(v, held) for v in value)
     if isinstance(value, DictV):
-        return tuple(sorted((repr(k), _key(v)) for k, v in value.items.items()))
+        return tuple(sorted((repr(k), _key(v, held)) for k, v in value.items.items()))
+    held.append(value)
     return ("id", id(value))
 
 

@@ -308,7 +308,8 @@ def read_all(
         out.digests[i], out.sizes[i] = digest, len(data)
         facts = known.get(digest) or seen.get(digest)
         if facts is None:
-            facts = (prefilter.plain(prefilter.shape_of(data)), _SOCKET.search(data) is not None)
+            view = prefilter.as_python_reads(data)
+            facts = (prefilter.plain(prefilter.shape_of(view)), _SOCKET.search(view) is not None)
             fresh += 1
         else:
             out.known += 1

@@ -55,7 +55,10 @@ characters are matched only in UTF-8 files.
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +128,26 @@ def plain(shape: Shape) -> Plain:
     return (shape.seed, shape.dynamic, tuple((r.level, r.module, r.names) for r in shape.imports))
 
 
+_COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
+
+
+def as_python_reads(data: bytes) -> bytes:
+    """The bytes to search for names, as CPython reads the identifiers: a file in
+    another encoding (a `# coding:` line) is decoded, and non-ASCII text is
+    NFKC-normalised (`ｆｌａｓｋ` is the identifier `flask`), then UTF-8 again."""
+    head = data[: data.find(b"\n", data.find(b"\n") + 1) + 1 or len(data)]
+    if data.isascii() and not _COOKIE_RE.search(head):
+        return data
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return data  # CPython cannot read it either: it is listed under errors
+    return unicodedata.normalize("NFKC", text).encode("utf-8", "surrogateescape")
+
+
 def shape_of(data: bytes) -> Shape:
+    data = as_python_reads(data)
     refs: list[ImportRef] = []
     for m in _FROM_RE.finditer(data):
         level = m[1].count(b".")

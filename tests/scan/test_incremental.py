@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,19 @@ EDITS = {
         "\nfrom shop import create_app\n\nclass Later:\n    def run(self):\n"
         "        return create_app()\n",
         ("tests/test_shop.py",),
+    ),
+    # a class body binds imports as attributes: read through the class, not the name
+    "class-body import": (
+        "\nclass K:\n    from shop import registry, views\n\n"
+        "K.registry.EXTRA.append(K.views.more_bp)\n",
+        (),
+    ),
+    # identifiers CPython reads as `import_module` and `flask_login` (NFKC)
+    "fullwidth names": (
+        "\nimport importlib\nimport \uff46\uff4c\uff41\uff53\uff4b_login\n"
+        "importlib.\uff49mport_module('shop.registry').EXTRA.append("
+        "importlib.\uff49mport_module('shop.views').more_bp)\n",
+        (),
     ),
     # the same, and the file calls its own class: the method may run
     "method runs": (
@@ -272,3 +286,33 @@ def test_migrate_scan_after_editing_a_test_module(tmp_path: Path) -> None:
     assert short.exit_code == full.exit_code == 0, short.output
     assert short.stdout == full.stdout and json.loads(short.stdout)["routes"]
     assert "tests/test_shop.py is isolated: the last inventory, from the cache" in short.stderr
+
+
+def test_memo_keys_keep_nested_objects_alive(tmp_path: Path) -> None:
+    """A memo key names a dict argument's items by id: an item replaced after the call
+    must not free its id for a later object (which would hit the stale entry)."""
+    loop = "[" + ", ".join(str(i) for i in range(60)) + "]"
+    body = """
+        R = []
+        for i in {loop}:
+            o = C()
+            o.p = "{letter}"
+            d = {{"k": o}}
+            R.append(f(d))
+            d["k"] = None
+            o = None
+    """
+    root = write_tree(
+        tmp_path / "src",
+        {
+            "shop/__init__.py": "",
+            "shop/a.py": "class C:\n    pass\n\ndef f(d):\n    return d['k'].p\n"
+            + textwrap.dedent(body.format(loop=loop, letter="a")),
+            "shop/z.py": "from shop.a import C, f\n"
+            + textwrap.dedent(body.format(loop=loop, letter="b"))
+            + "from flask import Blueprint\n"
+            + 'bp = Blueprint("z", __name__, url_prefix="/" + "".join(R))\n',
+        },
+    )
+    (blueprint,) = scan(root, None)[0].blueprints
+    assert blueprint.url_prefix == "/" + "b" * 60

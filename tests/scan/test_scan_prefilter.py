@@ -147,6 +147,25 @@ def test_dynamic_import_keeps_everything(tmp_path: Path) -> None:
     assert stats.selection == "dynamic-import"
 
 
+@pytest.mark.parametrize(
+    "app",
+    [
+        # identifiers CPython reads as `flask` and `Flask` (NFKC)
+        "from \uff46\uff4c\uff41\uff53\uff4b import \uff26lask\n\n"
+        "app = \uff26lask(__name__)\n\n@app.get('/x')\ndef x():\n    return ''\n",
+        # pure ASCII bytes, read as UTF-7
+        "# coding: utf-7\nfrom +AGY-lask import +AEY-lask\n\n"
+        "app = +AEY-lask(__name__)\n\n@app.get('/x')\ndef x():\n    return ''\n",
+    ],
+    ids=["fullwidth", "utf-7"],
+)
+def test_names_are_matched_as_python_reads_them(tmp_path: Path, app: str) -> None:
+    root = write_tree(tmp_path, {"app.py": app})
+    assert kept(root) == {"app.py"}
+    same_either_way(root)
+    assert "/x" in [r.rule for r in scan_paths([root]).routes]
+
+
 def test_without_flask_nothing_is_parsed_but_errors_are_still_listed(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path,

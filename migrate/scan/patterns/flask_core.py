@@ -98,17 +98,18 @@ def allocate(
     cls: ClassV | None,
 ) -> tuple[Any, bool]:
     """The object created at `site` with these arguments; True if it is new."""
+    held: list[Any] = [cls]  # objects whose ids are part of the key, nested ones too
     key = (
         kind.__name__,
         site.file,
         site.line,
         id(cls),
-        tuple(_key(a) for a in args),
-        tuple(sorted((k, _key(v)) for k, v in kwargs.items())),
+        tuple(_key(a, held) for a in args),
+        tuple(sorted((k, _key(v, held)) for k, v in kwargs.items())),
     )
     if key in interp.heap:
         return interp.heap[key], False
-    interp.keep.append((cls, args, kwargs))  # their ids are part of the key
+    interp.keep.append(held)
     obj = kind(site, cls)
     interp.heap[key] = obj
     interp.objects.append(obj)
