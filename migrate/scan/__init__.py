@@ -130,14 +130,15 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
     stats = options.stats if options.stats is not None else pipeline.Stats()
     if store is not None and options.reuse_inventory and None not in read.digests:
         whole = _inventory_key(store, root, sources, read.digests, options)
+        scope = _scope(root, options)
         cached = _cached_inventory(store, whole)
         if cached is not None:
+            incremental.point(store, scope, whole)  # back to an earlier state: its record
             stats.files = stats.cache_hits = len(sources)
             stats.selection = "inventory cache"
             stats.seconds["read"] = read.seconds
             return cached
         # one changed file that takes no part in the link: the last inventory holds
-        scope = _scope(root, options)
         clock = time.perf_counter()
         kept, stats.incremental = incremental.reuse(
             store, scope, sources, read, root, options.prefilter, lower_file

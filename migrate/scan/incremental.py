@@ -58,7 +58,9 @@ from migrate.scan import ir, pipeline, prefilter
 from migrate.scan.discover import SourceFile
 from migrate.scan.interp import Interpreter
 
-RECORD = "\0record\0"  # + the scope: the key of the record the last full scan left
+# + an inventory's key: the record of the scan that made it; + a scope: the key of
+# the inventory the scope's last scan returned
+RECORD = "\0record\0"
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,17 @@ def record(
 
 
 def remember(store: cache_mod.Cache, scope: str, kept: Record) -> None:
-    store.put(_key(store, scope), cache_mod.PARSED, cache_mod.dumps(kept))
+    """Keep the record beside its inventory, and make it the scope's last one."""
+    store.put(_key(store, kept.whole), cache_mod.PARSED, cache_mod.dumps(kept))
+    point(store, scope, kept.whole)
+
+
+def point(store: cache_mod.Cache, scope: str, whole: str) -> None:
+    """The scope's last scan is the one whose inventory is `whole` (a scan that found
+    it in the cache changes nothing else)."""
+    entry = store.get(_key(store, scope))
+    if entry is None or entry.payload != whole.encode():
+        store.put(_key(store, scope), cache_mod.PARSED, whole.encode())
 
 
 def reuse(
@@ -199,12 +211,15 @@ def _adds_anything(code: ir.ModuleIR, names: list[str]) -> bool:
     return bool(alone.findings or alone.objects)
 
 
-def _key(store: cache_mod.Cache, scope: str) -> str:
-    return store.key(RECORD + scope, False, b"")
+def _key(store: cache_mod.Cache, name: str) -> str:
+    return store.key(RECORD + name, False, b"")
 
 
 def _load(store: cache_mod.Cache, scope: str) -> Record | None:
-    entry = store.get(_key(store, scope))
+    pointer = store.get(_key(store, scope))
+    if pointer is None:
+        return None
+    entry = store.get(_key(store, pointer.payload.decode("ascii", "replace")))
     if entry is None or entry.kind != cache_mod.PARSED:
         return None
     try:

@@ -316,3 +316,21 @@ def test_memo_keys_keep_nested_objects_alive(tmp_path: Path) -> None:
     )
     (blueprint,) = scan(root, None)[0].blueprints
     assert blueprint.url_prefix == "/" + "b" * 60
+
+
+def test_back_to_an_earlier_tree_then_another_change(tmp_path: Path) -> None:
+    """A scan that finds its inventory in the cache also makes that scan's record the
+    last one: the next one-file change compares with it, not with an older tree."""
+    root = write_tree(tmp_path / "src", TREE)
+    store = tmp_path / "cache"
+    scan(root, store)
+    test_module, script = root / "tests/test_shop.py", root / "scripts/report.py"
+    original = test_module.read_bytes()
+    test_module.write_bytes(original + b"\nA = 1\n")
+    assert scan(root, store)[1].selection == "isolated change"
+    test_module.write_bytes(original)
+    assert scan(root, store)[1].selection == "inventory cache"
+    script.write_bytes(script.read_bytes() + b"\nB = 1\n")
+    got, stats = scan(root, store)
+    assert stats.selection == "isolated change", stats.incremental
+    assert got == scan(root, None)[0]
