@@ -141,12 +141,12 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
         # one changed file that takes no part in the link: the last inventory holds
         clock = time.perf_counter()
         kept, stats.incremental = incremental.reuse(
-            store, scope, sources, read, root, options.prefilter, lower_file
+            store, scope, whole, sources, read, root, options.prefilter, lower_file
         )
         last = _cached_inventory(store, kept.whole) if kept is not None else None
         if kept is not None and last is not None:
             store.put(whole, cache_mod.PARSED, pickle.dumps(last, pickle.HIGHEST_PROTOCOL))
-            incremental.remember(store, scope, dataclasses.replace(kept, whole=whole))
+            incremental.remember(store, scope, incremental.moved(kept, whole, read))
             stats.files, stats.selection = len(sources), "isolated change"
             stats.seconds["read"] = read.seconds
             stats.seconds["check"] = time.perf_counter() - clock

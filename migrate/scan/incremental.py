@@ -13,7 +13,8 @@ the module table and, for each linked module, when its body started and ended
 the same files and options, keeps the last inventory when exactly one file X
 changed and
 
-1. X's old and new bytes hold none of `prefilter.TOKENS` (no Flask, werkzeug or
+1. X's old and new bytes, with names as CPython reads them
+   (`prefilter.as_python_reads`), hold none of `prefilter.TOKENS` (no Flask, werkzeug or
    extension name, no routing call, no environment read, no WebSocket name) nor
    `prefilter.DYNAMIC` (no import by run-time name), and the prefilter selects
    the same files as before;
@@ -47,7 +48,6 @@ each kind, and `bench/scan.py` does on Indico + CKAN.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +56,7 @@ from migrate import model
 from migrate.scan import cache as cache_mod
 from migrate.scan import ir, pipeline, prefilter
 from migrate.scan.discover import SourceFile
-from migrate.scan.interp import Interpreter
+from migrate.scan.interp import Interpreter, absolute_module, import_lookups
 
 # + an inventory's key: the record of the scan that made it; + a scope: the key of
 # the inventory the scope's last scan returned
@@ -118,14 +118,15 @@ def point(store: cache_mod.Cache, scope: str, whole: str) -> None:
 def reuse(
     store: cache_mod.Cache,
     scope: str,
+    whole: str,
     sources: Sequence[SourceFile],
     read: pipeline.Contents,
     root: Path,
     use_prefilter: bool,
     lower: Callable[[SourceFile], ir.ModuleIR | model.FileError],
 ) -> tuple[Record | None, str]:
-    """The last record, brought up to date, when its inventory holds for these files
-    (the rule above); else None. Either way, why, in a few words."""
+    """The last record, when its inventory holds for these files (the rule above),
+    and the record for them (inventory key `whole`); else None. Either way, why."""
     last = _load(store, scope)
     if last is None:
         return None, "no earlier scan here"
@@ -138,7 +139,12 @@ def reuse(
     why = _why_linked(last, store, sources, i, read, root, use_prefilter, lower)
     if why:
         return None, f"{sources[i].rel}: {why}"
-    return dataclasses.replace(last, digests=tuple(read.digests)), f"{sources[i].rel} is isolated"
+    return last, f"{sources[i].rel} is isolated"
+
+
+def moved(last: Record, whole: str, read: pipeline.Contents) -> Record:
+    """The record of the files `read` holds, whose inventory (`whole`) is the last one."""
+    return dataclasses.replace(last, whole=whole, digests=tuple(read.digests))
 
 
 def _why_linked(
@@ -176,14 +182,11 @@ def _why_linked(
     if not isinstance(new, ir.ModuleIR):
         return "it does not parse"
     digest = read.digests[i]
-    if digest is None or _digest(source) != digest:
+    if digest is None or not pipeline.holds(source, digest):
         return "it changed during the scan"
     names = [name for name, rel in last.names.items() if rel == source.rel]
     scanned = last.names.keys()
     for code in (old, new):
-        token = names_a_token(code)
-        if token:
-            return f"it names `{token}`"
         why = foreign_read(code, names[0], scanned)
         if why:
             return why
@@ -196,13 +199,6 @@ def _why_linked(
             return "linked alone, it adds to the inventory"
     pipeline.store_ir(store, source, digest, new)  # the next change to it starts here
     return ""
-
-
-def _digest(source: SourceFile) -> bytes | None:
-    try:
-        return hashlib.sha256(source.path.read_bytes()).digest()
-    except OSError:
-        return None
 
 
 def _adds_anything(code: ir.ModuleIR, names: list[str]) -> bool:
@@ -239,27 +235,18 @@ class _Unsure(Exception):
 def foreign_read(code: ir.ModuleIR, module: str, scanned: Collection[str]) -> str:
     """Why `code` may read a value of another scanned module ("" when it cannot):
     a name an import of a scanned module binds, read where the link can run it."""
-    package = module if code.is_package else module.rpartition(".")[0]
-    for stmt in _class_level(code.body):
-        # bound as a class attribute: `K.name` reads it without reading the name
-        if isinstance(stmt, ir.Import | ir.ImportFrom) and any(
-            _scanned_bindings(stmt, package, scanned)
-        ):
-            return "it imports scanned code in a class body"
+    package = _package(code, module)
     bound: set[str] = set()
-    own: set[str] = set()
-    for stmt in _statements(code.body):
+    for stmt, in_class in _placed(code.body):
         if isinstance(stmt, ir.Import | ir.ImportFrom):
             for name in _scanned_bindings(stmt, package, scanned):
                 if name == "*":
                     return "it star-imports a scanned module"
+                if in_class:  # a class attribute: `K.name` reads it without the name
+                    return "it imports scanned code in a class body"
                 bound.add(name)
-        elif isinstance(stmt, ir.FuncDef | ir.ClassDef):
-            own.add(stmt.name)
     try:
-        reads = _reads(code.body, methods=False)
-        if reads & own:  # it may call its own functions and classes: everything may run
-            reads = _reads(code.body, methods=True)
+        reads, _ = _runnable(code)
     except _Unsure:
         return "it holds a statement the rule does not know"
     hit = sorted(reads & bound)
@@ -268,91 +255,47 @@ def foreign_read(code: ir.ModuleIR, module: str, scanned: Collection[str]) -> st
 
 def step_imports(code: ir.ModuleIR, module: str) -> Iterator[str]:
     """Every module name the imports that can run with `code`'s body may look up."""
-    package = module if code.is_package else module.rpartition(".")[0]
-    own = {s.name for s in _statements(code.body) if isinstance(s, ir.FuncDef | ir.ClassDef)}
-    everywhere = bool(_reads(code.body, methods=False) & own)
-    for stmt in _statements(code.body, functions=everywhere):
+    package = _package(code, module)
+    _, everything = _runnable(code)
+    for stmt, _ in _placed(code.body, functions=everything):
         if isinstance(stmt, ir.Import):
-            yield from _lookups(stmt.module, ())
+            yield from import_lookups(stmt.module)
         elif isinstance(stmt, ir.ImportFrom):
-            yield from _lookups(_absolute(stmt, package), [n for n, _ in stmt.names])
+            dotted = absolute_module(stmt.level, stmt.module, package)
+            yield from import_lookups(dotted, [n for n, _ in stmt.names])
 
 
-def _statements(body: tuple[ir.Stmt, ...], functions: bool = True) -> Iterator[ir.Stmt]:
-    """Every statement, nested ones too (without function bodies if not `functions`)."""
-    stack = [body]
-    while stack:
-        for stmt in stack.pop():
-            yield stmt
-            if isinstance(stmt, ir.FuncDef):
-                if functions:
-                    stack.append(stmt.body)
-            elif isinstance(stmt, ir.ClassDef | ir.For | ir.Block):
-                stack.append(stmt.body)
-            elif isinstance(stmt, ir.If):
-                stack.extend((stmt.body, stmt.orelse))
+def _package(code: ir.ModuleIR, module: str) -> str:
+    return module if code.is_package else module.rpartition(".")[0]
 
 
-def _class_level(body: tuple[ir.Stmt, ...], in_class: bool = False) -> Iterator[ir.Stmt]:
-    """The statements of class bodies, nested ones too, outside function bodies."""
+def _runnable(code: ir.ModuleIR) -> tuple[set[str], bool]:
+    """Names read by the code the link can run in `code`, and whether that is all of
+    it: once that code reads the module's own functions or classes, it may call them."""
+    own = {s.name for s, _ in _placed(code.body) if isinstance(s, ir.FuncDef | ir.ClassDef)}
+    reads = _reads(code.body, methods=False)
+    if reads & own:
+        return _reads(code.body, methods=True), True
+    return reads, False
+
+
+def _placed(
+    body: tuple[ir.Stmt, ...], functions: bool = True, in_class: bool = False
+) -> Iterator[tuple[ir.Stmt, bool]]:
+    """Every statement, nested ones too (function bodies only if `functions`), and
+    whether it runs in a class body."""
     for stmt in body:
-        if in_class:
-            yield stmt
-        if isinstance(stmt, ir.ClassDef):
-            yield from _class_level(stmt.body, True)
-        elif isinstance(stmt, ir.FuncDef):
-            yield from _class_level(stmt.body, False)
+        yield stmt, in_class
+        if isinstance(stmt, ir.FuncDef):
+            if functions:
+                yield from _placed(stmt.body, functions, False)
+        elif isinstance(stmt, ir.ClassDef):
+            yield from _placed(stmt.body, functions, True)
         elif isinstance(stmt, ir.For | ir.Block):
-            yield from _class_level(stmt.body, in_class)
+            yield from _placed(stmt.body, functions, in_class)
         elif isinstance(stmt, ir.If):
-            yield from _class_level(stmt.body, in_class)
-            yield from _class_level(stmt.orelse, in_class)
-
-
-def names_a_token(code: ir.ModuleIR) -> str:
-    """A prefilter token or run-time import name in the lowered form (identifiers as
-    CPython reads them, strings, imports), or ""."""
-    texts: set[str] = set()
-    _strings(code.body, texts)
-    texts.update(code.imports)
-    for text in texts:
-        for token in _TOKENS:
-            if token in text:
-                return token
-    return ""
-
-
-_TOKENS = tuple(t.decode() for t in (*prefilter.TOKENS, *prefilter.DYNAMIC))
-
-
-def _strings(node: object, out: set[str]) -> None:
-    if isinstance(node, str):
-        out.add(node)
-    elif isinstance(node, tuple):
-        for item in node:
-            _strings(item, out)
-    elif dataclasses.is_dataclass(node):
-        for f in dataclasses.fields(node):
-            _strings(getattr(node, f.name), out)
-
-
-def _absolute(stmt: ir.ImportFrom, package: str) -> str:
-    """The module a from-import names, as `Interpreter.exec_import_from` resolves it."""
-    if not stmt.level:
-        return stmt.module
-    base = package.split(".") if package else []
-    if stmt.level > 1:
-        base = base[: len(base) - (stmt.level - 1)]
-    return ".".join([*base, stmt.module] if stmt.module else base)
-
-
-def _lookups(dotted: str, names: Sequence[str]) -> Iterator[str]:
-    parts = dotted.split(".") if dotted else []
-    for end in range(1, len(parts) + 1):
-        yield ".".join(parts[:end])
-    for name in names:
-        if name != "*":
-            yield f"{dotted}.{name}" if dotted else name
+            yield from _placed(stmt.body, functions, in_class)
+            yield from _placed(stmt.orelse, functions, in_class)
 
 
 def _scanned_bindings(
@@ -360,11 +303,11 @@ def _scanned_bindings(
 ) -> Iterator[str]:
     """The names `stmt` binds when it may bind a scanned module or a value from one."""
     if isinstance(stmt, ir.Import):
-        if any(name in scanned for name in _lookups(stmt.module, ())):
+        if any(name in scanned for name in import_lookups(stmt.module)):
             yield stmt.asname or stmt.module.split(".", 1)[0]
         return
-    dotted = _absolute(stmt, package)
-    if any(name in scanned for name in _lookups(dotted, [n for n, _ in stmt.names])):
+    dotted = absolute_module(stmt.level, stmt.module, package)
+    if any(name in scanned for name in import_lookups(dotted, [n for n, _ in stmt.names])):
         for name, asname in stmt.names:
             yield "*" if name == "*" else asname or name
 

@@ -17,7 +17,7 @@ reached a routing call.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,13 +205,7 @@ class Interpreter:
         env.vars[stmt.asname] = ModuleV(rt) if rt else ExternalV(library.canonical(stmt.module))
 
     def exec_import_from(self, stmt: ir.ImportFrom, env: Env) -> None:
-        if stmt.level:
-            base = env.module.package.split(".") if env.module.package else []
-            if stmt.level > 1:
-                base = base[: len(base) - (stmt.level - 1)]
-            dotted = ".".join([*base, stmt.module] if stmt.module else base)
-        else:
-            dotted = stmt.module
+        dotted = absolute_module(stmt.level, stmt.module, env.module.package)
         rt = self.find_module(dotted) if dotted else None
         for name, asname in stmt.names:
             if name == "*":
@@ -732,6 +726,27 @@ class Interpreter:
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def absolute_module(level: int, module: str, package: str) -> str:
+    """The module `from <level dots><module> import ...` names inside `package`."""
+    if not level:
+        return module
+    base = package.split(".") if package else []
+    if level > 1:
+        base = base[: len(base) - (level - 1)]
+    return ".".join([*base, module] if module else base)
+
+
+def import_lookups(dotted: str, names: Iterable[str] = ()) -> Iterator[str]:
+    """Every module name an import of `dotted` (and of `names` from it) may look up:
+    each prefix of `dotted`, and `dotted.name` for a name that is not a binding."""
+    parts = dotted.split(".") if dotted else []
+    for end in range(1, len(parts) + 1):
+        yield ".".join(parts[:end])
+    for name in names:
+        if name != "*":
+            yield f"{dotted}.{name}" if dotted else name
 
 
 def truth(value: Any) -> bool | None:

@@ -139,8 +139,13 @@ def _run(parse: ParseFn, task: _Task) -> ir.ModuleIR | model.FileError | None:
 
 def _unchanged(task: _Task) -> bool:
     """The file still holds the bytes the cache key was made from."""
+    return task.content is not None and holds(task.source, task.content)
+
+
+def holds(source: SourceFile, digest: bytes) -> bool:
+    """The file still holds the bytes with this sha256."""
     try:
-        return hashlib.sha256(task.source.path.read_bytes()).digest() == task.content
+        return hashlib.sha256(source.path.read_bytes()).digest() == digest
     except OSError:
         return False
 
@@ -173,7 +178,7 @@ def work(parse: ParseFn, tasks: list[_Task]) -> list[tuple[int, bytes, bytes, bo
     out = []
     for task in tasks:
         kind, payload = _encode(_run(parse, task))
-        out.append((task.index, kind, payload, task.content is not None and _unchanged(task)))
+        out.append((task.index, kind, payload, _unchanged(task)))
     return out
 
 
@@ -309,7 +314,8 @@ def read_all(
         facts = known.get(digest) or seen.get(digest)
         if facts is None:
             view = prefilter.as_python_reads(data)
-            facts = (prefilter.plain(prefilter.shape_of(view)), _SOCKET.search(view) is not None)
+            shape = prefilter.shape_of(view, as_read=True)
+            facts = (prefilter.plain(shape), _SOCKET.search(view) is not None)
             fresh += 1
         else:
             out.known += 1
@@ -620,7 +626,7 @@ def _serial(parse: ParseFn, todo: list[_Task]) -> Iterator[tuple[int, bytes, byt
     it is (`_Direct`), and pickled only if it is to be cached."""
     for task in todo:
         result = _run(parse, task)
-        cacheable = task.content is not None and _unchanged(task)
+        cacheable = _unchanged(task)
         kind = _kind(result)
         yield task.index, kind, _Direct(result, cacheable), cacheable
         if not gc.isenabled():

@@ -65,7 +65,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migrate.scan.discover import SourceFile, module_aliases
-from migrate.scan.interp import ROUTING_NAMES
+from migrate.scan.interp import ROUTING_NAMES, absolute_module, import_lookups
 
 # Substrings that make a file a seed. Library names are spelled by the import
 # that reaches them; see `tests/scan/test_scan_prefilter.py`, which checks that
@@ -146,8 +146,10 @@ def as_python_reads(data: bytes) -> bytes:
     return unicodedata.normalize("NFKC", text).encode("utf-8", "surrogateescape")
 
 
-def shape_of(data: bytes) -> Shape:
-    data = as_python_reads(data)
+def shape_of(data: bytes, *, as_read: bool = False) -> Shape:
+    """`as_read`: `data` already went through `as_python_reads`."""
+    if not as_read:
+        data = as_python_reads(data)
     refs: list[ImportRef] = []
     for m in _FROM_RE.finditer(data):
         level = m[1].count(b".")
@@ -242,17 +244,14 @@ def _targets(
     out: set[str] = set()
     for level, module, imported in refs:
         if level:
-            bases = []
-            for name in names:  # the interpreter names the module by one of them
-                package = name if source.is_package else name.rpartition(".")[0]
-                base = package.split(".") if package else []
-                if level > 1:  # the same slice as `Interpreter.exec_import_from`
-                    base = base[: len(base) - (level - 1)]
-                bases.append(".".join([*base, module] if module else base))
+            bases = [  # the interpreter names the module by one of them
+                absolute_module(
+                    level, module, name if source.is_package else name.rpartition(".")[0]
+                )
+                for name in names
+            ]
         else:
             bases = [module]
         for dotted in bases:
-            parts = dotted.split(".") if dotted else []
-            out.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
-            out.update(f"{dotted}.{n}" if dotted else n for n in imported)
+            out.update(import_lookups(dotted, imported))
     return out
