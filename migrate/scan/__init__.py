@@ -159,7 +159,9 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
         )
         # still paused: the first allocations after a resume pay a full collection
         # of the link's heap (0.75 s on Indico + CKAN)
-        if store is not None and whole is not None and scope is not None:
+        # a file that changed while the scan read it: the inventory is of no one
+        # state of the tree, so no key names it (the next scan reads again)
+        if store is not None and whole is not None and scope is not None and not stats.drifted:
             store.put(whole, cache_mod.PARSED, pickle.dumps(inventory, pickle.HIGHEST_PROTOCOL))
             kept = incremental.record(whole, sources, read, table, interp)
             incremental.remember(store, scope, kept)

@@ -80,6 +80,9 @@ class Stats:
     # with `reuse_inventory`, when files changed: whether the last inventory held
     # (`incremental`), and why
     incremental: str = ""
+    # files whose bytes changed while the scan read them: its result matches no one
+    # state of the tree, so the cache keeps neither it nor those files' entries
+    drifted: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self, total: float) -> str:
@@ -97,6 +100,7 @@ class Stats:
             f" prefilter kept {self.kept} of {self.files} ({self.selection});"
             f" processes: {self.jobs}"
             + (f"; re-linked: {self.incremental}" if self.incremental else "")
+            + (f"; {self.drifted} file(s) changed while read: not cached" if self.drifted else "")
         )
 
 
@@ -254,8 +258,11 @@ def parse_all(
                 results[index] = _decode(kind, payload, modes[index], fresh=True)
                 stats.parsed += modes[index] == PARSE or kind != cache_mod.CHECKED
                 stats.checked += modes[index] == CHECK
-                if store is not None and cacheable and index in keys:
-                    stats.cache_writes += store.put(keys[index], kind, payload)
+                if store is not None and index in keys:
+                    if cacheable:
+                        stats.cache_writes += store.put(keys[index], kind, payload)
+                    else:
+                        stats.drifted += 1
                 if progress is not None:
                     progress.advance()
         stats.seconds["parse"] = time.perf_counter() - clock
@@ -498,8 +505,11 @@ class Detections:
         self.stats.detected += 1
         if isinstance(value, ir.ModuleIR):
             self.done[task.source.rel] = value
-            if self.store is not None and cacheable and key is not None:
-                self.stats.cache_writes += self.store.put(key, kind, payload)
+            if self.store is not None and key is not None:
+                if cacheable:
+                    self.stats.cache_writes += self.store.put(key, kind, payload)
+                else:
+                    self.stats.drifted += 1
 
 
 def _size(source: SourceFile) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from speed_trees import CONSTANT_TREE, REPO, SAMPLE, fixture_dirs, write_tree
 
+import migrate.scan as scan_module
 from migrate.scan import ScanOptions, cache, parse_file, pipeline, scan_paths
 from migrate.scan.discover import discover
 from migrate.scan.pipeline import Stats
@@ -145,6 +146,36 @@ def test_a_file_changed_during_the_parse_is_not_cached(tmp_path: Path) -> None:
     ((index, kind, payload, cacheable),) = pipeline.work(parse_file, [task])
     assert (index, kind, cacheable) == (0, cache.PARSED, False)
     assert cache.loads(payload) == parse_file(source)
+
+
+def test_an_inventory_read_while_a_file_changed_is_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole-inventory key is made from the bytes read first; a file another
+    process rewrites before the scan lowers it must not leave an inventory of the
+    new bytes under the old key (it would be returned once the file goes back)."""
+    root = write_tree(tmp_path / "src", CONSTANT_TREE)
+    store = tmp_path / "cache"
+    settings = root / "settings.py"
+    before = settings.read_bytes()
+    real = scan_module.lower_file
+
+    def editor_at_work(source):  # another process saves the file just now
+        if source.rel == "settings.py":
+            settings.write_text('API_PREFIX = "/v2"\n', encoding="utf-8")
+        return real(source)
+
+    monkeypatch.setattr(scan_module, "lower_file", editor_at_work)
+    raced, stats = scan(root, store, reuse_inventory=True)
+    assert stats.drifted == 1 and "changed while read" in stats.summary(1.0)
+    monkeypatch.setattr(scan_module, "lower_file", real)
+    settings.write_bytes(before)  # back to the bytes the raced scan's key names
+    again, stats = scan(root, store, reuse_inventory=True)
+    assert stats.selection != "inventory cache" and stats.drifted == 0
+    assert again == scan_paths([root]) != raced
+    assert [r.rule for r in again.routes if r.endpoint == "items"] == ["/api/items"]
+    # the settled scan is kept as usual
+    assert scan(root, store, reuse_inventory=True)[1].selection == "inventory cache"
 
 
 def test_fast_pickles_round_trip_every_fixture_file() -> None:
