@@ -15,7 +15,7 @@ from migrate.scan import scan_paths
 from migrate.scan.lower import lower_module
 
 SOURCE = textwrap.dedent(
-    '''\
+    """\
     from flask import Flask, Blueprint
 
     app = Flask(__name__)
@@ -52,7 +52,7 @@ SOURCE = textwrap.dedent(
 
     app.add_url_rule("/c", "c", a)
     app.register_blueprint(bp)
-    '''
+    """
 )
 
 

@@ -14,8 +14,13 @@ import uvicorn
 
 @contextmanager
 def running_uvicorn(app: Any, **options: Any) -> Iterator[str]:
-    options = {"log_level": "warning", "access_log": False, "ws": "none",
-               "timeout_graceful_shutdown": 5, **options}
+    options = {
+        "log_level": "warning",
+        "access_log": False,
+        "ws": "none",
+        "timeout_graceful_shutdown": 5,
+        **options,
+    }
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, **options))
     thread = threading.Thread(target=server.run, name="test-uvicorn", daemon=True)
     thread.start()

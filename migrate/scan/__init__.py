@@ -153,18 +153,21 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
             return last
     # the scan builds a large, mostly acyclic heap (the IR, then the linked
     # objects): automatic full collections would walk it again and again
-    with pipeline.gc_paused():
+    with pipeline.gc_paused(settle=True):
         inventory, table, interp = _scan(
             root, sources, dataclasses.replace(options, stats=stats), read
         )
-        # still paused: the first allocations after a resume pay a full collection
-        # of the link's heap (0.75 s on Indico + CKAN)
-        # a file that changed while the scan read it: the inventory is of no one
-        # state of the tree, so no key names it (the next scan reads again)
+        # still paused: the first allocations after a resume would pay a full
+        # collection of the link's heap. A file that changed while the scan read
+        # it: the inventory is of no one state of the tree, so no key names it
         if store is not None and whole is not None and scope is not None and not stats.drifted:
             store.put(whole, cache_mod.PARSED, pickle.dumps(inventory, pickle.HIGHEST_PROTOCOL))
             kept = incremental.record(whole, sources, read, table, interp)
             incremental.remember(store, scope, kept)
+        # the link's heap dies here, by reference counts: the collector never walks
+        # it (about a million objects on Indico + CKAN, 0.9 s per full collection)
+        interp.release()
+        del table, interp
     return inventory
 
 

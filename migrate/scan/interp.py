@@ -105,10 +105,37 @@ class Interpreter:
         self.objects: list[Any] = []  # every Flask object created, in order
         self.memo: dict[tuple[Any, ...], Any] = {}
         self.keep: list[Any] = []  # objects whose ids appear in memo and heap keys
+        self.made: list[FuncV | ClassV | InstanceV] = []  # what `release` unties
         self.called: set[int] = set()  # id(fdef) of every function that ran
         self.stack: list[int] = []
         self.starts = 0  # module bodies started so far
         self._finding_keys: set[tuple[str, str, int]] = set()
+
+    def release(self) -> None:
+        """Untie the reference cycles the link made (a module and its namespace, a
+        closure and its frame, a class and its methods, an instance and its bound
+        methods), so its heap, lowered forms included, is freed as soon as the
+        last reference goes. Left to the collector, it was about a million
+        objects to walk at the next full collection (0.9 s on Indico + CKAN), in
+        the caller's process or at the CLI's exit. The interpreter is of no use
+        after this."""
+        for rt in self.unique_modules:
+            rt.env.vars.clear()
+            del rt.env  # its `module` is `rt`
+        for value in self.made:
+            if isinstance(value, FuncV):
+                value.closure, value.defaults, value.owner = None, {}, None
+            elif isinstance(value, ClassV):
+                value.attrs.clear()
+                value.bases.clear()
+            else:
+                value.attrs.clear()
+        for obj in self.objects:  # Flask object models: their hooks and registries
+            vars(obj).clear()
+        for table in (self.made, self.objects, self.keep):
+            table.clear()
+        self.heap.clear()
+        self.memo.clear()
 
     # ------------------------------------------------------------- driving
 
@@ -359,6 +386,7 @@ class Interpreter:
         defaults = {p.name: self.eval(p.default, env) for p in fdef.params if p.default is not None}
         closure = env if env.function or env is not env.module.env else None
         value: Any = FuncV(fdef, env.module, closure, defaults, name=fdef.name)
+        self.made.append(value)
         value = self.decorate(value, fdef.decorators, env, fdef.line)
         env.vars[fdef.name] = value
 
@@ -366,6 +394,7 @@ class Interpreter:
         bases = [self.eval(b, env) for b in cdef.bases]
         body_env = Env({}, env, env.module, env.function)
         cls = ClassV(cdef, env.module, bases, body_env.vars)
+        self.made.append(cls)
         self.exec_block(cdef.body, body_env)
         for member in body_env.vars.values():
             if isinstance(member, FuncV) and member.closure is body_env:
@@ -628,6 +657,7 @@ class Interpreter:
             if ctor is not None:
                 return ctor(self, args, kwargs, site, cls)
         instance = InstanceV(cls)
+        self.made.append(instance)
         init = self.class_attr(cls, "__init__")
         if isinstance(init, FuncV):
             self.call_function(_bind_self(init, instance), args, kwargs, site)

@@ -10,36 +10,49 @@ unknown value carrying its source line, so nothing is dropped silently.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar, dataclass_transform
 
 from migrate.model import Fact
+
+_N = TypeVar("_N")
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def node(cls: type[_N]) -> type[_N]:
+    """A frozen, slotted dataclass to the type checker, with a plain `__init__` at
+    run time: a frozen one calls `object.__setattr__` per field, and lowering a
+    file or loading its cached form builds every node (3.5x slower per node; a
+    warm re-link loads about 40% faster). Equality and hashing are by value, as
+    with `frozen=True`; mypy rejects any assignment to a field."""
+    return dataclass(slots=True, unsafe_hash=True)(cls)
+
 
 # --------------------------------------------------------------------- exprs
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Name:
     id: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Attr:
     value: Expr
     attr: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Const:
     value: Any  # str | bytes | int | float | bool | None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Star:
     value: Expr
     double: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Call:
     func: Expr
     args: tuple[Expr, ...]  # may hold Star(double=False)
@@ -47,62 +60,62 @@ class Call:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Seq:
     kind: str  # list | tuple | set
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DictE:
     items: tuple[tuple[Expr | None, Expr], ...]  # None key: **mapping
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class BinOp:
     op: str  # "+" | "%"
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class FStr:
     parts: tuple[str | Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Subscript:
     value: Expr
     index: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Not:
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class BoolOp:
     op: str  # "and" | "or"
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Compare:
     op: str  # "==" | "!=" | "is" | "is not" | "in" | "not in"
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class IfExp:
     test: Expr
     body: Expr
     orelse: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Opaque:
     text: str
     line: int
@@ -129,33 +142,33 @@ Expr: TypeAlias = (
 # ---------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Assign:
     targets: tuple[Expr, ...]  # Name | Attr | Subscript | Seq (unpacking)
     value: Expr
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ExprStmt:
     value: Expr
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Return:
     value: Expr | None
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Import:
     module: str  # dotted
     asname: str | None
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ImportFrom:
     module: str  # may be "" for `from . import x`
     level: int
@@ -163,14 +176,14 @@ class ImportFrom:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Param:
     name: str
     default: Expr | None
     kind: str = "normal"  # normal | star | dstar | kwonly
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class FuncDef:
     name: str
     qualname: str
@@ -182,7 +195,7 @@ class FuncDef:
     is_async: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ClassDef:
     name: str
     qualname: str
@@ -193,7 +206,7 @@ class ClassDef:
     doc: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class For:
     target: Expr
     iter: Expr
@@ -201,7 +214,7 @@ class For:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class If:
     """A branch: only the side the test selects runs when the test is known."""
 
@@ -211,7 +224,7 @@ class If:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Block:
     """if/try/with/while/match bodies: every branch is taken, in order."""
 
@@ -225,7 +238,7 @@ Stmt: TypeAlias = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ModuleIR:
     """Per-file facts: everything the link step needs from one file."""
 

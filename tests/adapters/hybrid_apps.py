@@ -94,8 +94,15 @@ def make_legacy_app(database: str | None = None, **config: Any) -> Flask:
 
     @app.get("/environ")
     def environ() -> Any:
-        keys = ["REMOTE_ADDR", "wsgi.url_scheme", "SCRIPT_NAME", "PATH_INFO",
-                "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST"]
+        keys = [
+            "REMOTE_ADDR",
+            "wsgi.url_scheme",
+            "SCRIPT_NAME",
+            "PATH_INFO",
+            "HTTP_X_FORWARDED_FOR",
+            "HTTP_X_FORWARDED_PROTO",
+            "HTTP_X_FORWARDED_HOST",
+        ]
         return jsonify({key: request.environ.get(key) for key in keys})
 
     @app.post("/login")
@@ -193,9 +200,7 @@ def make_router(flask_app: Flask) -> APIRouter:
         return {"user": session.get("user")}
 
     @router.post("/api/theme")
-    async def theme(
-        response: Response, session: SessionMixin = read_session
-    ) -> dict[str, str]:
+    async def theme(response: Response, session: SessionMixin = read_session) -> dict[str, str]:
         session["theme"] = "dark"
         legacy_session.save(session, response)
         return {"theme": "dark"}

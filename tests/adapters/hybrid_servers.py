@@ -59,8 +59,14 @@ def running_hypercorn(app: Any) -> Iterator[str]:
 def running_process(command: list[str], url: str, **env: str) -> Iterator[subprocess.Popen[str]]:
     """Start a server subprocess (this folder importable), wait for ``url``, stop it."""
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)]), **env}
-    process = subprocess.Popen(command, cwd=HERE, env=environment, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command,
+        cwd=HERE,
+        env=environment,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_until_serving(url, process)
         yield process
@@ -123,11 +129,28 @@ def request(app: Any, method: str, url: str, **kwargs: Any) -> httpx.Response:
 @contextmanager
 def running_uvicorn_process(factory: str, *args: str) -> Iterator[tuple[str, int]]:
     """``python -m uvicorn --factory FACTORY`` on an ephemeral port: (base URL, pid)."""
-    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
-               "--port", "0", "--no-access-log", *args]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--no-access-log",
+        *args,
+    ]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)])}
-    process = subprocess.Popen(command, cwd=HERE, env=environment, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command,
+        cwd=HERE,
+        env=environment,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         yield f"http://127.0.0.1:{uvicorn_port_from(process)}", process.pid
     finally:

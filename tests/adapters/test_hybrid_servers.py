@@ -47,8 +47,16 @@ def test_under_hypercorn(hybrid_app, servers):
 def test_under_daphne(servers):
     pytest.importorskip("daphne")
     port = free_port()
-    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-               "hybrid_asgi:app"]
+    command = [
+        sys.executable,
+        "-m",
+        "daphne",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "hybrid_asgi:app",
+    ]
     servers.enter_context(running_process(command, f"http://127.0.0.1:{port}/ping"))
     check_serves_both_sides(f"http://127.0.0.1:{port}")
 
@@ -56,7 +64,18 @@ def test_under_daphne(servers):
 def test_under_granian(servers):
     pytest.importorskip("granian")
     port = free_port()
-    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
-               "--port", str(port), "--factory", "hybrid_apps:server_app"]
+    command = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--factory",
+        "hybrid_apps:server_app",
+    ]
     servers.enter_context(running_process(command, f"http://127.0.0.1:{port}/ping"))
     check_serves_both_sides(f"http://127.0.0.1:{port}")

@@ -88,8 +88,12 @@ def test_50_mib_upload_streams_to_flask_without_being_held_in_memory():
         before = peak_rss_bytes(pid)
         # Flask reads slowly (pause per 64 KiB): a bridge without back-pressure would
         # pile the whole body up in memory while the client sends at loopback speed.
-        response = httpx.post(f"{base}/upload?pause=0.0005", content=body(),
-                              headers={"Content-Length": str(size)}, timeout=60)
+        response = httpx.post(
+            f"{base}/upload?pause=0.0005",
+            content=body(),
+            headers={"Content-Length": str(size)},
+            timeout=60,
+        )
         growth = peak_rss_bytes(pid) - before
     assert response.json() == {"size": size, "sha256": expected.hexdigest()}
     assert growth < 16 * MIB, f"peak RSS grew {growth / MIB:.1f} MiB for a 50 MiB upload"

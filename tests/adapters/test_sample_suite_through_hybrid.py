@@ -17,12 +17,30 @@ SAMPLE_TESTS = ROOT / "sample_flask_app" / "tests"
 
 @pytest.mark.skipif(not (SAMPLE_TESTS / "conftest.py").exists(), reason="no sample app suite")
 def test_sample_suite_passes_through_the_hybrid():
-    environment = {**os.environ, "SAMPLE_APP_CLIENT": "hybrid",
-                   "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)])}
+    environment = {
+        **os.environ,
+        "SAMPLE_APP_CLIENT": "hybrid",
+        "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)]),
+    }
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", str(SAMPLE_TESTS), "-q", "-p", "hybrid_suite_probe",
-         "-p", "no:cacheprovider", "-o", "timeout=60"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(SAMPLE_TESTS),
+            "-q",
+            "-p",
+            "hybrid_suite_probe",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "timeout=60",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-2000:]
     probe = re.search(r"hybrid-probe: hybrids=(\d+) legacy_requests=(\d+)", run.stdout)

@@ -48,15 +48,16 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
 def test_port_in_use_is_one_line_and_exit_2(busy_port):
     result = CliRunner().invoke(serve, [LEGACY, "--port", str(busy_port)])
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == [
-        f"Error: port {busy_port} on 127.0.0.1 is already in use"
-    ]
+    assert result.stderr.splitlines() == [f"Error: port {busy_port} on 127.0.0.1 is already in use"]
 
 
 def test_errors_through_the_migrate_entry_point(busy_port):
     process = subprocess.run(
         [sys.executable, "-m", "migrate.cli", "serve", LEGACY, "--port", str(busy_port)],
-        cwd=HERE, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        cwd=HERE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert process.returncode == 2
@@ -77,7 +78,10 @@ def test_bridge_and_gc_options_reach_the_hybrid():
 def test_unknown_bridge_is_one_line_and_exit_2():
     process = subprocess.run(
         [sys.executable, "-m", "migrate.cli", "serve", LEGACY, "--bridge", "gunicorn"],
-        cwd=HERE, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        cwd=HERE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert process.returncode == 2
@@ -87,8 +91,14 @@ def test_unknown_bridge_is_one_line_and_exit_2():
 def run_serve(*args: str) -> tuple[str, subprocess.Popen[str]]:
     port = free_port()
     command = [sys.executable, "-m", "migrate.cli", "serve", *args, "--port", str(port)]
-    process = subprocess.Popen(command, cwd=HERE, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                               text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command,
+        cwd=HERE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     return f"http://127.0.0.1:{port}", process
 
 
@@ -100,15 +110,26 @@ def stop(process: subprocess.Popen[str]) -> str:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_runs_the_hybrid_under_uvicorn(workers):
-    base, process = run_serve(LEGACY, "--router", "hybrid_apps:cli_router", "--threads", "4",
-                              "--workers", str(workers), "--progress",
-                              "--progress-url", "/_migrated/progress")
+    base, process = run_serve(
+        LEGACY,
+        "--router",
+        "hybrid_apps:cli_router",
+        "--threads",
+        "4",
+        "--workers",
+        str(workers),
+        "--progress",
+        "--progress-url",
+        "/_migrated/progress",
+    )
     try:
         wait_until_serving(f"{base}/ping", process)
         native, legacy = httpx.get(f"{base}/api/ping"), httpx.get(f"{base}/items/5")
         assert (native.json(), native.headers["x-served-by"]) == ({"pong": True}, "native")
-        assert (legacy.json(), legacy.headers["x-served-by"]) == ({"id": 5, "side": "flask"},
-                                                                 "legacy")
+        assert (legacy.json(), legacy.headers["x-served-by"]) == (
+            {"id": 5, "side": "flask"},
+            "legacy",
+        )
         if workers == 1:
             progress = httpx.get(f"{base}/_migrated/progress").json()
             assert (progress["native"], progress["legacy"]) == (1, 2)  # /ping probe, /items/5

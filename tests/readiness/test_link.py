@@ -142,9 +142,7 @@ def test_json_body_followed_into_the_helper_it_is_passed_to(inventory: Inventory
         ("tags", False, ("app.deep.check",)),
     }
     # parameter reads of helpers that do not receive the body are not request facts
-    assert not [
-        f for r in inventory.routes for f in r.facts if f.kind in ("param-key", "json-arg")
-    ]
+    assert not [f for r in inventory.routes for f in r.facts if f.kind in ("param-key", "json-arg")]
 
 
 def test_blueprint_hook_does_not_leak_to_another_blueprint(inventory: Inventory) -> None:

@@ -112,3 +112,21 @@ def test_the_known_differences_are_the_only_ones() -> None:
     assert isinstance(y.value, ir.Opaque)  # two subscript elements, as libcst reads it
     assert z.value == ir.Subscript(ir.Name("a"), ir.Seq("tuple", (ir.Const(1), ir.Const(2))))
     assert isinstance(w.value, ir.Opaque) and w.value.text == "lambda: 1"
+
+
+def test_nodes_compare_and_hash_by_value() -> None:
+    """`ir.node` classes build with a plain `__init__` (a frozen dataclass's is
+    3.5x slower per node) yet keep value semantics: equal forms are equal and hash
+    alike, so a cached form equals a fresh one."""
+    made = [
+        ir.Call(
+            ir.Attr(ir.Name("bp"), "route"),
+            (ir.Const("/x"),),
+            (("methods", ir.Seq("list", ())),),
+            3,
+        )
+        for _ in range(2)
+    ]
+    assert made[0] == made[1] and made[0] is not made[1]
+    assert hash(made[0]) == hash(made[1]) and len(set(made)) == 1
+    assert not hasattr(made[0], "__dict__")  # slotted
