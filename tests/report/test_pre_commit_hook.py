@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import yaml
 
 from migrate.cli import cli
@@ -26,7 +29,29 @@ def test_hook_entry_and_args_are_a_valid_command_line() -> None:
     (hook,) = [h for h in hooks if h["id"] == "migrate-scan"]
     program, command = shlex.split(hook["entry"])
     assert program == "migrate"
-    scan = cli.commands[command]
+    scan = cli.get_command(click.Context(cli), command)
+    assert scan is not None
     context = scan.make_context(command, list(hook["args"]))
     assert context.params["fail_on"] == "hard"
     assert context.params["paths"] == (Path("."),)
+
+
+def test_the_hook_loads_only_what_scanning_needs(tmp_path: Path) -> None:
+    """`migrate scan` runs on every commit: it must not import the serving and
+    verifying stack (FastAPI, uvicorn, httpx, a2wsgi, Flask), which cost about
+    0.3 s of each run before subcommands were loaded lazily."""
+    probe = (
+        "import sys\n"
+        "from migrate.cli import main\n"
+        f"code = main(['scan', {str(REPO / 'sample_flask_app')!r}, '--format', 'json',"
+        f" '-o', {str(tmp_path / 'inventory.json')!r}])\n"
+        "heavy = ('fastapi', 'uvicorn', 'httpx', 'a2wsgi', 'flask', 'adapters')\n"
+        "print(code, sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert done.stdout.splitlines()[-1] == "0 []"
+    assert (tmp_path / "inventory.json").exists()
+    # and every command is still there
+    assert {"scan", "generate", "verify", "serve"} <= set(cli.list_commands(click.Context(cli)))
