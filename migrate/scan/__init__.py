@@ -16,22 +16,22 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
-
-import libcst as cst
+from typing import TYPE_CHECKING, cast
 
 from migrate import model
 from migrate.readiness.extensions import Extension, extensions_used
 from migrate.readiness.link import link
 from migrate.readiness.score import score_route
 from migrate.scan import cache as cache_mod
-from migrate.scan import detectors, incremental, ir, pipeline
+from migrate.scan import incremental, ir, pipeline
 from migrate.scan.discover import SourceFile, discover
 from migrate.scan.interp import Interpreter
-from migrate.scan.lower import lower_module, module_lines
 from migrate.scan.lower_ast import lower_tree
 from migrate.scan.objects import AppObj, BlueprintObj
 from migrate.scan.urlmap import Resolver, resolve
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,11 @@ def scan_root(paths: Sequence[Path]) -> Path:
 
 def parse_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
     """Read and lower one file, or say why it cannot be read."""
+    import libcst as cst  # here: a scan served from the cache never loads libcst
+
+    from migrate.scan import detectors
+    from migrate.scan.lower import lower_module, module_lines
+
     try:
         data = source.path.read_bytes()
     except OSError as exc:
@@ -99,6 +104,11 @@ def lower_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
 
 def detect_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
     """The detectors' facts and calls for one file (libcst), without lowering it."""
+    import libcst as cst
+
+    from migrate.scan import detectors
+    from migrate.scan.lower import module_lines
+
     try:
         data = source.path.read_bytes()
         module = cst.parse_module(data)
