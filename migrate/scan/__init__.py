@@ -148,16 +148,22 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
             stats.selection = "inventory cache"
             stats.seconds["read"] = read.seconds
             return cached
-        # one changed file that takes no part in the link: the last inventory holds
+        # one changed file that takes no part in the link, or whose change the
+        # link never runs: the last inventory holds (with that file's lines moved)
         clock = time.perf_counter()
-        kept, stats.incremental = incremental.reuse(
+        verdict = incremental.reuse(
             store, scope, whole, sources, read, root, options.prefilter, lower_file
         )
-        last = _cached_inventory(store, kept.whole) if kept is not None else None
-        if kept is not None and last is not None:
+        stats.incremental = verdict.why
+        last = _cached_inventory(store, verdict.last.whole) if verdict.last is not None else None
+        if last is not None:
+            last = incremental.relabel(last, verdict.file, verdict.lines)
+        if verdict.last is not None and last is not None:
             store.put(whole, cache_mod.PARSED, pickle.dumps(last, pickle.HIGHEST_PROTOCOL))
-            incremental.remember(store, scope, incremental.moved(kept, whole, read))
-            stats.files, stats.selection = len(sources), "isolated change"
+            incremental.remember(
+                store, scope, incremental.moved(verdict.last, whole, read, verdict)
+            )
+            stats.files, stats.selection = len(sources), verdict.way
             stats.seconds["read"] = read.seconds
             stats.seconds["check"] = time.perf_counter() - clock
             return last

@@ -1,4 +1,5 @@
-"""Keep the last inventory when the one file that changed is isolated (issue 7).
+"""Keep the last inventory when the one file that changed cannot change it (issue 7):
+it is isolated, or the link never runs what changed in it.
 
 A re-scan re-links every module (`interp`), from cached lowered forms, even
 when one file changed: on a large codebase that is most of a cold scan. Yet
@@ -43,16 +44,42 @@ alone, which by (5) adds nothing, before and after. The files outside the link
 (extensions, WebSocket handlers) are ruled out by (1). `tests/scan/
 test_incremental.py` checks the result against a full scan for many edits of
 each kind, and `bench/scan.py` does on Indico + CKAN.
+
+**The second rule: same link.** A file that takes part in the link (views import
+it) changed, but only where the link never runs: comments and blank lines, or
+the body of a method nobody called. `Record` also keeps which functions ran in
+each file (`Interpreter.called`, entry points included) and which files the
+readiness link read detector facts from. The last inventory holds, with the
+changed file X's lines renamed, when
+
+1. X was linked, parses, is not a WebSocket file, and the readiness link read no
+   facts of it (its views, hooks and helpers' bodies count there, line by line);
+2. the prefilter selects the same files;
+3. X's old and new lowered forms are equal field by field, imports included, but
+   for `line` fields and the bodies of functions that did not run; the lines
+   pair up as a map that is strictly increasing (no two lines merge or swap).
+
+**Why it is safe.** The link is deterministic and reads X only through its
+lowered form. Lines serve it as names (sites of objects, memo and finding keys),
+never as numbers, so renaming them one-to-one and in order renames the run. A
+body that never ran is never read: the run reaches it, if ever, where the old
+run did, and that run never did. So the new run is the old one with X's lines
+renamed, and so is its inventory: `relabel` moves every (file, line) of X in it
+and scores the routes again (a reason's text names file:line). A line of X the
+map lacks, or a message that spells one out, sends the scan the long way.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from migrate import model
+from migrate.readiness.score import score_route
 from migrate.scan import cache as cache_mod
 from migrate.scan import ir, pipeline, prefilter
 from migrate.scan.discover import SourceFile
@@ -75,6 +102,8 @@ class Record:
     failed: frozenset[str]  # files listed under errors
     names: dict[str, str]  # the module table: every name -> file
     order: dict[str, tuple[int, int, bool]]  # file -> (started, ended, found) in the link
+    entered: dict[str, frozenset[tuple[str, int]]]  # file -> (qualname, line) of what ran
+    detected: frozenset[str]  # files whose detector facts the readiness link read
 
 
 def record(
@@ -98,7 +127,16 @@ def record(
         frozenset(error.file for error in table.errors),
         {name: code.path for name, code in table.modules.items()},
         {rt.code.path: (rt.started, rt.ended, rt.reached) for rt in interp.unique_modules},
+        {path: frozenset(runs) for path, runs in _entered(interp).items()},
+        frozenset(rt.code.path for rt in interp.unique_modules if rt.code.detected),
     )
+
+
+def _entered(interp: Interpreter) -> dict[str, set[tuple[str, int]]]:
+    out: dict[str, set[tuple[str, int]]] = {}
+    for path, fdef in interp.called.values():
+        out.setdefault(path, set()).add((fdef.qualname, fdef.line))
+    return out
 
 
 def remember(store: cache_mod.Cache, scope: str, kept: Record) -> None:
@@ -115,6 +153,17 @@ def point(store: cache_mod.Cache, scope: str, whole: str) -> None:
         store.put(_key(store, scope), cache_mod.PARSED, whole.encode())
 
 
+@dataclass(frozen=True)
+class Reuse:
+    """Whether the last inventory holds for the files read now, and why."""
+
+    last: Record | None  # the record whose inventory holds; None: re-link
+    why: str
+    way: str = ""  # "isolated change" | "same link"
+    file: str = ""  # the changed file, when its lines moved
+    lines: dict[int, int] = dataclasses.field(default_factory=dict)  # its old -> new lines
+
+
 def reuse(
     store: cache_mod.Cache,
     scope: str,
@@ -124,27 +173,81 @@ def reuse(
     root: Path,
     use_prefilter: bool,
     lower: Callable[[SourceFile], ir.ModuleIR | model.FileError],
-) -> tuple[Record | None, str]:
-    """The last record, when its inventory holds for these files (the rule above),
-    and the record for them (inventory key `whole`); else None. Either way, why."""
+) -> Reuse:
+    """The last record, when its inventory holds for these files (the rules above)."""
     last = _load(store, scope)
     if last is None:
-        return None, "no earlier scan here"
+        return Reuse(None, "no earlier scan here")
     if tuple((s.rel, s.is_package) for s in sources) != last.files:
-        return None, "files were added or removed"
+        return Reuse(None, "files were added or removed")
     changed = [i for i, d in enumerate(read.digests) if d is None or d != last.digests[i]]
     if len(changed) != 1:
-        return None, f"{len(changed)} files changed"
+        return Reuse(None, f"{len(changed)} files changed")
     i = changed[0]
-    why = _why_linked(last, store, sources, i, read, root, use_prefilter, lower)
-    if why:
-        return None, f"{sources[i].rel}: {why}"
-    return last, f"{sources[i].rel} is isolated"
+    rel = sources[i].rel
+    forms = _Forms()
+    why = _why_linked(last, store, sources, i, read, root, use_prefilter, lower, forms)
+    if not why:
+        return Reuse(last, f"{rel} is isolated", "isolated change")
+    lines, why_not = _same_link(last, store, sources, i, read, root, use_prefilter, lower, forms)
+    if lines is None:
+        return Reuse(None, f"{rel}: {why}" + (f"; {why_not}" if why_not else ""))
+    return Reuse(last, f"{rel}: only code the link never ran changed", "same link", rel, lines)
 
 
-def moved(last: Record, whole: str, read: pipeline.Contents) -> Record:
-    """The record of the files `read` holds, whose inventory (`whole`) is the last one."""
-    return dataclasses.replace(last, whole=whole, digests=tuple(read.digests))
+def moved(
+    last: Record, whole: str, read: pipeline.Contents, verdict: Reuse | None = None
+) -> Record:
+    """The record of the files `read` holds, whose inventory (`whole`) is the last
+    one (with the changed file's lines moved, if they did)."""
+    kept = dataclasses.replace(last, whole=whole, digests=tuple(read.digests))
+    if verdict is None or not verdict.file:
+        return kept
+    rel, lines = verdict.file, verdict.lines
+    runs = frozenset((q, lines.get(n, n)) for q, n in last.entered.get(rel, ()))
+    plain = {f for f in last.plain if f != rel}
+    i = [f for f, _ in last.files].index(rel)
+    seed, dynamic, _ = read.shapes[i]
+    if not seed and not dynamic and i not in read.sockets:
+        plain.add(rel)
+    return dataclasses.replace(kept, entered={**last.entered, rel: runs}, plain=frozenset(plain))
+
+
+def relabel(inventory: model.Inventory, rel: str, lines: dict[int, int]) -> model.Inventory | None:
+    """The inventory with the lines of `rel` moved (`lines`: old -> new), routes scored
+    again (a reason's text names file:line); None when it names a line of `rel` the
+    map does not hold."""
+    if all(old == new for old, new in lines.items()):
+        return inventory
+    try:
+        shifted = _relabel(inventory, rel, lines)
+    except _Unsure:
+        return None
+    assert isinstance(shifted, model.Inventory)
+    return dataclasses.replace(shifted, routes=tuple(score_route(r) for r in shifted.routes))
+
+
+def _relabel(value: Any, rel: str, lines: dict[int, int]) -> Any:
+    if isinstance(value, str):
+        if "line=" in value:  # a model's repr in a message may spell a line out
+            raise _Unsure("a message names a line")
+        return value
+    if isinstance(value, tuple):
+        return tuple(_relabel(v, rel, lines) for v in value)
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return value
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(value):
+        item = getattr(value, f.name)
+        if f.name == "line" and getattr(value, "file", None) == rel and item:
+            if item not in lines:
+                raise _Unsure(f"line {item} of {rel}")
+            new = lines[item]
+        else:
+            new = _relabel(item, rel, lines)
+        if new is not item:
+            changes[f.name] = new
+    return dataclasses.replace(value, **changes) if changes else value
 
 
 def _why_linked(
@@ -156,16 +259,15 @@ def _why_linked(
     root: Path,
     use_prefilter: bool,
     lower: Callable[[SourceFile], ir.ModuleIR | model.FileError],
+    forms: _Forms,
 ) -> str:
     """Why the change to `sources[i]` may change the link ("" when it cannot)."""
     source = sources[i]
     seed, dynamic, _ = read.shapes[i]
     if source.rel not in last.plain or seed or dynamic or i in read.sockets:
         return "it names Flask, a routing call, the environment or a run-time import"
-    if use_prefilter:
-        keep = prefilter.select(sources, read.shapes, root).keep
-        if frozenset(sources[k].rel for k in keep) - last.failed != last.linked:
-            return "the prefilter selects other files"
+    if use_prefilter and not _same_selection(last, sources, read, root):
+        return "the prefilter selects other files"
     if source.rel not in last.order:  # the prefilter skips it, before and after
         if source.rel in last.failed:
             return "it did not parse before"
@@ -175,15 +277,12 @@ def _why_linked(
         return "other code imports it"
     if ended != started + 1:
         return "its imports ran other modules first"
-    old = pipeline.cached_ir(store, source, last.digests[i])
-    if old is None:
-        return "its last lowered form is not in the cache"
-    new = lower(source)
-    if not isinstance(new, ir.ModuleIR):
-        return "it does not parse"
+    old, new, why = forms.get(last, store, source, last.digests[i], read.digests[i], lower)
+    if why:
+        return why
+    assert old is not None and new is not None
     digest = read.digests[i]
-    if digest is None or not pipeline.holds(source, digest):
-        return "it changed during the scan"
+    assert digest is not None
     names = [name for name, rel in last.names.items() if rel == source.rel]
     scanned = last.names.keys()
     for code in (old, new):
@@ -199,6 +298,139 @@ def _why_linked(
             return "linked alone, it adds to the inventory"
     pipeline.store_ir(store, source, digest, new)  # the next change to it starts here
     return ""
+
+
+class _Forms:
+    """The changed file's last and new lowered forms, made once for both rules."""
+
+    def __init__(self) -> None:
+        self.made: tuple[ir.ModuleIR | None, ir.ModuleIR | None, str] | None = None
+
+    def get(
+        self,
+        last: Record,
+        store: cache_mod.Cache,
+        source: SourceFile,
+        before: bytes | None,
+        now: bytes | None,
+        lower: Callable[[SourceFile], ir.ModuleIR | model.FileError],
+    ) -> tuple[ir.ModuleIR | None, ir.ModuleIR | None, str]:
+        if self.made is None:
+            self.made = self._make(last, store, source, before, now, lower)
+        return self.made
+
+    @staticmethod
+    def _make(
+        last: Record,
+        store: cache_mod.Cache,
+        source: SourceFile,
+        before: bytes | None,
+        now: bytes | None,
+        lower: Callable[[SourceFile], ir.ModuleIR | model.FileError],
+    ) -> tuple[ir.ModuleIR | None, ir.ModuleIR | None, str]:
+        if source.rel in last.failed or source.rel not in last.linked:
+            return None, None, "it was not linked before"
+        old = pipeline.cached_ir(store, source, before)
+        if old is None:
+            return None, None, "its last lowered form is not in the cache"
+        new = lower(source)
+        if not isinstance(new, ir.ModuleIR):
+            return None, None, "it does not parse"
+        if now is None or not pipeline.holds(source, now):
+            return None, None, "it changed during the scan"
+        return old, new, ""
+
+
+def _same_selection(
+    last: Record, sources: Sequence[SourceFile], read: pipeline.Contents, root: Path
+) -> bool:
+    keep = prefilter.select(sources, read.shapes, root).keep
+    return frozenset(sources[k].rel for k in keep) - last.failed == last.linked
+
+
+def _same_link(
+    last: Record,
+    store: cache_mod.Cache,
+    sources: Sequence[SourceFile],
+    i: int,
+    read: pipeline.Contents,
+    root: Path,
+    use_prefilter: bool,
+    lower: Callable[[SourceFile], ir.ModuleIR | model.FileError],
+    forms: _Forms,
+) -> tuple[dict[int, int] | None, str]:
+    """The second rule: the old and new lowered forms of the changed file are the
+    same but for lines that moved in order and the bodies of functions the last
+    link never ran, in a file whose detector facts it never read. Then the link
+    runs as before, step for step, with those lines renamed: the old inventory,
+    relabelled, is the new one. Returns the line map (old -> new), or None and why."""
+    source = sources[i]
+    if i in read.sockets or source.rel in last.detected:
+        return None, ""  # its facts (views, hooks, helpers, WebSocket handlers) count
+    if use_prefilter and not _same_selection(last, sources, read, root):
+        return None, ""
+    old, new, why = forms.get(last, store, source, last.digests[i], read.digests[i], lower)
+    if old is None or new is None:
+        return None, ""
+    ran = last.entered.get(source.rel, frozenset())
+    lines = same_but_lines(old, new, lambda fdef: (fdef.qualname, fdef.line) not in ran)
+    if lines is None:
+        return None, "more than code the link never ran changed"
+    digest = read.digests[i]
+    assert digest is not None
+    pipeline.store_ir(store, source, digest, new)  # the next change to it starts here
+    return lines, ""
+
+
+def same_but_lines(
+    old: ir.ModuleIR, new: ir.ModuleIR, unrun: Callable[[ir.FuncDef], bool]
+) -> dict[int, int] | None:
+    """The map of lines (old -> new, strictly increasing) under which `new` equals
+    `old`, skipping the bodies of the functions `unrun` admits; None if there is none."""
+    lines: dict[int, int] = {}
+    added: list[int] = []
+    if not _match(old, new, lines, added, unrun):
+        return None
+    ordered = [lines[k] for k in sorted(lines)]
+    if any(a >= b for a, b in itertools.pairwise(ordered)):
+        return None  # two lines became one, or swapped places
+    return lines
+
+
+def _match(
+    old: Any, new: Any, lines: dict[int, int], added: list[int], unrun: Callable[[ir.FuncDef], bool]
+) -> bool:
+    if type(old) is not type(new):
+        return False
+    if isinstance(old, tuple):
+        return len(old) == len(new) and all(
+            _match(a, b, lines, added, unrun) for a, b in zip(old, new, strict=True)
+        )
+    if isinstance(old, dict):
+        return old.keys() == new.keys() and all(
+            _match(old[k], new[k], lines, added, unrun) for k in old
+        )
+    if not dataclasses.is_dataclass(old):
+        return bool(old == new)
+    for f in dataclasses.fields(old):
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        if f.name == "line":
+            if a not in lines:
+                lines[a] = b
+                added.append(a)
+            elif lines[a] != b:
+                return False
+        elif f.name == "body" and isinstance(old, ir.FuncDef):
+            mark = len(added)
+            if not _match(a, b, lines, added, unrun):
+                for line in added[mark:]:  # its lines name nothing the link made
+                    del lines[line]
+                del added[mark:]
+                if not unrun(old):
+                    return False
+        elif not _match(a, b, lines, added, unrun):
+            return False
+    return True
 
 
 def _adds_anything(code: ir.ModuleIR, names: list[str]) -> bool:

@@ -106,7 +106,8 @@ class Interpreter:
         self.memo: dict[tuple[Any, ...], Any] = {}
         self.keep: list[Any] = []  # objects whose ids appear in memo and heap keys
         self.made: list[FuncV | ClassV | InstanceV] = []  # what `release` unties
-        self.called: set[int] = set()  # id(fdef) of every function that ran
+        # id(fdef) of every function that ran -> its file and definition
+        self.called: dict[int, tuple[str, ir.FuncDef]] = {}
         self.stack: list[int] = []
         self.starts = 0  # module bodies started so far
         self._finding_keys: set[tuple[str, str, int]] = set()
@@ -136,6 +137,7 @@ class Interpreter:
             table.clear()
         self.heap.clear()
         self.memo.clear()
+        self.called.clear()
 
     # ------------------------------------------------------------- driving
 
@@ -629,7 +631,8 @@ class Interpreter:
 
     def invoke(self, fn: FuncV, bound: dict[str, Any], site: Site, key: Any = None) -> Any:
         fid = id(fn.fdef)
-        self.called.add(fid)
+        if fid not in self.called:
+            self.called[fid] = (fn.module.code.path, fn.fdef)
         if fid in self.stack or len(self.stack) >= MAX_DEPTH:
             return Unknown(
                 f"recursive or too deep call of `{fn.fdef.qualname}`", site.file, site.line

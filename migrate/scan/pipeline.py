@@ -90,7 +90,7 @@ class Stats:
         head = f"scan: {self.files} files in {_secs(total)}"
         if self.selection == "inventory cache":
             return f"{head}; no file changed: the last inventory, from the cache"
-        if self.selection == "isolated change":
+        if self.selection in ("isolated change", "same link"):
             return f"{head}; {self.incremental}: the last inventory, from the cache"
         names = {"parse": "lowering", "detect": "libcst + detectors"}
         phases = ", ".join(f"{names.get(k, k)} {_secs(v)}" for k, v in self.seconds.items())

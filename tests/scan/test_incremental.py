@@ -334,3 +334,142 @@ def test_back_to_an_earlier_tree_then_another_change(tmp_path: Path) -> None:
     got, stats = scan(root, store)
     assert stats.selection == "isolated change", stats.incremental
     assert got == scan(root, None)[0]
+
+
+# ---------------------------------------------------- the second rule: same link
+
+# `models.py` takes part in the link (views import it; it makes a blueprint and an
+# environment finding) but `Item.total` never runs in it: `items` calls `price`.
+LINKED_TREE = {
+    "shop/__init__.py": """
+        from flask import Flask
+        from shop.views import bp
+        from shop.models import extra
+
+        def create_app():
+            app = Flask(__name__)
+            app.register_blueprint(bp)
+            app.register_blueprint(extra)
+            return app
+    """,
+    "shop/models.py": """
+        import os
+
+        from flask import Blueprint
+
+        class Item:
+            def price(self):
+                return 1
+
+            def total(self, count):
+                return count * 2
+
+        extra = Blueprint("extra", __name__, url_prefix="/extra")
+        MODE = os.environ.get("MODE", "dev")
+    """,
+    "shop/views.py": """
+        from flask import Blueprint
+        from shop.models import Item, extra
+
+        bp = Blueprint("views", __name__)
+
+        @bp.route("/items")
+        def items():
+            return str(Item().price())
+
+        @extra.route("/ping")
+        def ping():
+            return "pong"
+    """,
+}
+TOTAL = "        return count * 2\n"
+# (file, old text, new text, whether the rule admits it)
+SAME_LINK_EDITS = {
+    "comment on top": ("shop/models.py", "import os\n", "# models\n\nimport os\n", True),
+    "unrun body grows": (
+        "shop/models.py",
+        TOTAL,
+        "        count = count + 1\n        # more\n" + TOTAL,
+        True,
+    ),
+    "unrun body shrinks to a line": ("shop/models.py", TOTAL, "        return 0\n", True),
+    "blank line removed": ("shop/models.py", "import os\n\n", "import os\n", True),
+    "run body": ("shop/models.py", "return 1\n", "return 2\n", False),
+    "unrun body imports an extension": (
+        "shop/models.py",
+        TOTAL,
+        "        import flask_login\n" + TOTAL,
+        False,
+    ),
+    "unrun docstring": ("shop/models.py", TOTAL, '        """Twice."""\n' + TOTAL, False),
+    "one statement over three lines": (
+        "shop/models.py",
+        'extra = Blueprint("extra", __name__, url_prefix="/extra")\n',
+        'extra = Blueprint(\n    "extra", __name__, url_prefix="/extra"\n)\n',
+        True,
+    ),
+    # the link tells objects apart by the line that made them
+    "two statements on one line": (
+        "shop/models.py",
+        'extra = Blueprint("extra", __name__, url_prefix="/extra")\nMODE',
+        'extra = Blueprint("extra", __name__, url_prefix="/extra"); MODE',
+        False,
+    ),
+    "a view file's comment": ("shop/views.py", "from flask", "# views\nfrom flask", False),
+    "a module-level statement": ("shop/models.py", "import os\n", "import os\nX = 1\n", False),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(SAME_LINK_EDITS))
+def test_edits_the_link_never_runs_keep_the_inventory(tmp_path: Path, edit: str) -> None:
+    """A file that takes part in the link, edited where the link never runs (a method
+    nobody calls, comments, blank lines): the last inventory, its lines moved, is a
+    full scan's answer; an edit the link may see re-links."""
+    rel, old, new, admitted = SAME_LINK_EDITS[edit]
+    root = write_tree(tmp_path / "src", LINKED_TREE)
+    store = tmp_path / "cache"
+    base, _ = scan(root, store)
+    assert {r.rule for r in base.routes} >= {"/items", "/extra/ping"} and base.findings
+    path = root / rel
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    got, stats = scan(root, store)
+    expected, _ = scan(root, None)
+    assert got == expected, (edit, stats.incremental)
+    assert (stats.selection == "same link") == admitted, (edit, stats.incremental)
+    if admitted:
+        assert stats.parsed == 0 and "link" not in stats.seconds
+        if edit in ("comment on top", "unrun body grows"):  # lines of models.py moved
+            assert got != base and got.findings[0].line > base.findings[0].line
+        assert "only code the link never ran changed" in stats.summary(0.1)
+    # and the next scan follows from this one, the short way or not
+    path.write_text(text)
+    assert scan(root, store)[0] == base
+
+
+def test_messages_never_spell_out_lowered_code(tmp_path: Path) -> None:
+    """A rule that is a function, not a string: the finding says what it is, briefly.
+    It used to hold the function's whole repr (its lowered code, line numbers and
+    all), which no relabelling of lines could keep true."""
+    root = write_tree(
+        tmp_path / "src",
+        {
+            "app.py": """
+                from flask import Flask
+
+                app = Flask(__name__)
+
+                def rule():
+                    return "/x"
+
+                def view():
+                    return "x"
+
+                app.add_url_rule(rule, "view", view)
+            """
+        },
+    )
+    inventory, _ = scan(root, None)
+    (message,) = [f.message for f in inventory.findings if "not known statically" in f.message]
+    assert "function `rule`" in message and "line=" not in message and len(message) < 200
