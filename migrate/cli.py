@@ -52,7 +52,7 @@ def cli() -> None:
 
     \b
     scan      inventory every app, blueprint and route, statically (ast + libcst; cached;
-              an isolated one-file change reuses the last inventory; --timings)
+              a one-file change the link cannot see reuses the last inventory; --timings)
     serve     run the legacy app inside FastAPI under uvicorn (--bridge, --no-freeze-gc)
     generate  async FastAPI routers + Pydantic models from the scan, as files or a diff
     verify    replay requests on Flask and on the native routes; compare status, headers, body

@@ -96,7 +96,9 @@ MAX_NAMED = 5  # failing routes named on the gate's stderr line
     help="Parse cache folder (default: $WSGI2ASGI_CACHE_DIR, else "
     "$XDG_CACHE_HOME/wsgi2asgi, else ~/.cache/wsgi2asgi). A re-scan reuses the last "
     "inventory when no file changed, or when the one file that changed takes no part "
-    "in the link (a test or migration that never reads the app's code at import).",
+    "in the link (a test or migration that never reads the app's code at import), or "
+    "changed only where the link never runs (comments, blank lines, the body of a "
+    "method nothing calls; its lines are moved).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
 @click.option(

@@ -18,7 +18,7 @@ from migrate import model
 from migrate.scan import library
 from migrate.scan.interp import MISSING, Interpreter
 from migrate.scan.objects import AppObj, BlueprintObj, FlaskObj, RuleDecl
-from migrate.scan.values import ClassV, DictV, ExternalV, FuncV, InstanceV, Unknown, ViewV
+from migrate.scan.values import ClassV, DictV, ExternalV, FuncV, Unknown, ViewV, shown
 
 HTTP_METHOD_FUNCS = ("get", "post", "head", "options", "delete", "put", "trace", "patch")
 _PARAM = re.compile(
@@ -34,25 +34,6 @@ class Unresolved(Exception):
     def __init__(self, what: str, value: Any) -> None:
         reason = value.reason if isinstance(value, Unknown) else shown(value)
         super().__init__(f"{what} is not known statically ({reason})")
-
-
-def shown(value: Any) -> str:
-    """A short account of a value for a message: a literal as written, else what it is
-    (never a model's repr, which would spell out its lowered code, lines and all)."""
-    if value is None or isinstance(value, str | int | float | bytes):
-        text = repr(value)
-        return text if len(text) <= 80 else text[:77] + "..."
-    if isinstance(value, list | tuple):
-        return f"a {type(value).__name__} of {len(value)}"
-    if isinstance(value, FuncV):
-        return f"function `{value.fdef.qualname}`"
-    if isinstance(value, ClassV):
-        return f"class `{value.cdef.qualname}`"
-    if isinstance(value, InstanceV):
-        return f"an instance of `{value.cls.cdef.qualname}`"
-    if isinstance(value, ExternalV):
-        return f"`{value.qualname}`"
-    return "an object the scan models"
 
 
 @dataclass

@@ -106,3 +106,27 @@ class Site:
     line: int
     function: str = ""
     loops: tuple[int, ...] = ()  # lines of enclosing loops the scan unrolled
+
+
+def shown(value: Any) -> str:
+    """A short account of a value for a message: a literal as written, else what it is.
+    Never a model's repr, which spells out its lowered code (lines and all) and,
+    for a Python callable, a memory address that differs from run to run."""
+    if value is None or isinstance(value, str | int | float | bytes):
+        text = repr(value)
+        return text if len(text) <= 80 else text[:77] + "..."
+    if isinstance(value, Unknown):
+        return f"not known statically: {value.reason}"
+    if isinstance(value, list | tuple):
+        return f"a {type(value).__name__} of {len(value)}"
+    if isinstance(value, FuncV):
+        return f"function `{value.fdef.qualname}`"
+    if isinstance(value, ClassV):
+        return f"class `{value.cdef.qualname}`"
+    if isinstance(value, InstanceV):
+        return f"an instance of `{value.cls.cdef.qualname}`"
+    if isinstance(value, ExternalV):
+        return f"`{value.qualname}`"
+    if isinstance(value, DictV):
+        return f"a dict of {len(value.items)}"
+    return "an object the scan models"

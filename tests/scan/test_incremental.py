@@ -467,9 +467,15 @@ def test_messages_never_spell_out_lowered_code(tmp_path: Path) -> None:
                     return "x"
 
                 app.add_url_rule(rule, "view", view)
+
+                import os
+
+                HOME = os.environ.get("HOME_DIR", str(app))
             """
         },
     )
     inventory, _ = scan(root, None)
-    (message,) = [f.message for f in inventory.findings if "not known statically" in f.message]
+    (message,) = [f.message for f in inventory.findings if "is not known statically" in f.message]
     assert "function `rule`" in message and "line=" not in message and len(message) < 200
+    (env,) = [f.message for f in inventory.findings if f.code == "env-default"]
+    assert "(value not known statically: " in env and "line=" not in env

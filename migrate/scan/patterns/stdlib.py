@@ -19,7 +19,7 @@ from typing import Any
 
 from migrate.scan import library
 from migrate.scan.interp import Interpreter
-from migrate.scan.values import ClassV, ModuleV, Site, Unknown
+from migrate.scan.values import ClassV, ModuleV, Site, Unknown, shown
 
 
 @library.constructor("os.environ.get", "os.getenv")
@@ -32,7 +32,7 @@ def environ_get(
         interp.finding(
             "env-default",
             f"environment variable {name!r} read here; the inventory assumes it is unset "
-            f"(value {default!r})",
+            f"(value {shown(default)})",
             site.file,
             site.line,
             "info",
@@ -54,7 +54,7 @@ def import_module(
     rt = interp.find_module(name) if isinstance(name, str) else None
     if rt is None:
         return Unknown(
-            f"import_module({name!r}) of a module the scan does not see", site.file, site.line
+            f"import_module({shown(name)}) of a module the scan does not see", site.file, site.line
         )
     return ModuleV(rt)
 
