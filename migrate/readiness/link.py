@@ -220,7 +220,10 @@ class Linker:
                 fn = value.view
                 top = fn.fdef.qualname.split(".<locals>")[0]
                 top_fn = fn.module.env.vars.get(top)
-                line = top_fn.fdef.line if isinstance(top_fn, FuncV) else fn.fdef.line
+                # a line of fn's own file (the name may be rebound by a later import)
+                line = fn.fdef.line
+                if isinstance(top_fn, FuncV) and top_fn.module is fn.module:
+                    line = top_fn.fdef.line
                 self.ensure(fn.module)
                 facts = tuple(_facts_under(fn.module, top))
                 out.append(model.Decorator(text, fn.module.code.path, line, facts, method))

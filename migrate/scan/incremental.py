@@ -104,6 +104,7 @@ class Record:
     order: dict[str, tuple[int, int, bool]]  # file -> (started, ended, found) in the link
     entered: dict[str, frozenset[tuple[str, int]]]  # file -> (qualname, line) of what ran
     detected: frozenset[str]  # files whose detector facts the readiness link read
+    sockets: frozenset[str] = frozenset()  # files that may hold WebSocket handlers
 
 
 def record(
@@ -129,6 +130,7 @@ def record(
         {rt.code.path: (rt.started, rt.ended, rt.reached) for rt in interp.unique_modules},
         {path: frozenset(runs) for path, runs in _entered(interp).items()},
         frozenset(rt.code.path for rt in interp.unique_modules if rt.code.detected),
+        frozenset(table.socket_files),
     )
 
 
@@ -162,6 +164,7 @@ class Reuse:
     way: str = ""  # "isolated change" | "same link"
     file: str = ""  # the changed file, when its lines moved
     lines: dict[int, int] = dataclasses.field(default_factory=dict)  # its old -> new lines
+    runs: frozenset[tuple[str, int]] | None = None  # isolated: every function of the new file
 
 
 def reuse(
@@ -188,7 +191,17 @@ def reuse(
     forms = _Forms()
     why = _why_linked(last, store, sources, i, read, root, use_prefilter, lower, forms)
     if not why:
-        return Reuse(last, f"{rel} is isolated", "isolated change")
+        # the link never ran the new X, so what of it would run is not known: the
+        # second rule must count all of it as run until the next full link
+        new = forms.made[1] if forms.made is not None else None
+        if new is None:  # X is not linked, before or after
+            return Reuse(last, f"{rel} is isolated", "isolated change")
+        runs = frozenset(
+            (stmt.qualname, stmt.line)
+            for stmt, _ in _placed(new.body)
+            if isinstance(stmt, ir.FuncDef)
+        )
+        return Reuse(last, f"{rel} is isolated", "isolated change", rel, {}, runs)
     lines, why_not = _same_link(last, store, sources, i, read, root, use_prefilter, lower, forms)
     if lines is None:
         return Reuse(None, f"{rel}: {why}" + (f"; {why_not}" if why_not else ""))
@@ -204,6 +217,8 @@ def moved(
     if verdict is None or not verdict.file:
         return kept
     rel, lines = verdict.file, verdict.lines
+    if verdict.runs is not None:
+        return dataclasses.replace(kept, entered={**last.entered, rel: verdict.runs})
     runs = frozenset((q, lines.get(n, n)) for q, n in last.entered.get(rel, ()))
     plain = {f for f in last.plain if f != rel}
     i = [f for f, _ in last.files].index(rel)
@@ -365,7 +380,7 @@ def _same_link(
     runs as before, step for step, with those lines renamed: the old inventory,
     relabelled, is the new one. Returns the line map (old -> new), or None and why."""
     source = sources[i]
-    if i in read.sockets or source.rel in last.detected:
+    if i in read.sockets or source.rel in last.sockets or source.rel in last.detected:
         return None, ""  # its facts (views, hooks, helpers, WebSocket handlers) count
     if use_prefilter and not _same_selection(last, sources, read, root):
         return None, ""
@@ -436,7 +451,9 @@ def _match(
 def _adds_anything(code: ir.ModuleIR, names: list[str]) -> bool:
     alone = Interpreter(dict.fromkeys(names, code))
     alone.run()
-    return bool(alone.findings or alone.objects)
+    adds = bool(alone.findings or alone.objects)
+    alone.release()
+    return adds
 
 
 def _key(store: cache_mod.Cache, name: str) -> str:

@@ -71,7 +71,7 @@ class Env:
     module: ModuleRT
     function: str  # qualname of the running function, "" at module level
     returns: list[Any] = field(default_factory=list)
-    loops: tuple[int, ...] = ()  # lines of enclosing unrolled loops
+    loops: tuple[tuple[str, int], ...] = ()  # (file, line) of enclosing unrolled loops
     weak: bool = False  # inside a flattened branch: None/Unknown do not clobber
 
     def lookup(self, name: str) -> Any:
@@ -125,6 +125,9 @@ class Interpreter:
             del rt.env  # its `module` is `rt`
         for value in self.made:
             if isinstance(value, FuncV):
+                if value.closure is not None:  # the frame it was defined in, and so
+                    value.closure.vars.clear()  # the bound copies (`_bind_self`) there
+                    value.closure.returns.clear()
                 value.closure, value.defaults, value.owner = None, {}, None
             elif isinstance(value, ClassV):
                 value.attrs.clear()
@@ -326,7 +329,7 @@ class Interpreter:
             self.exec_block(stmt.body, env)
             return
         outer = env.loops
-        env.loops = (*outer, stmt.line)
+        env.loops = (*outer, (env.module.code.path, stmt.line))
         for item in items[:MAX_UNROLL]:
             self.assign(stmt.target, item, env, stmt.line)
             self.exec_block(stmt.body, env)

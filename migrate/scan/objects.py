@@ -27,7 +27,7 @@ class RuleDecl:
     kind: str = "view"
     # flask-restful on a blueprint builds the rule by concatenation, not join
     concat_parts: tuple[str, str] | None = None  # (url_part_order, api prefix)
-    in_loop: int = 0  # line of the enclosing unrolled loop, if any
+    in_loop: tuple[str, int] | None = None  # line of the enclosing unrolled loop, if any
 
 
 @dataclass(eq=False)

@@ -700,29 +700,38 @@ def gc_paused(*, settle: bool = False) -> Iterator[None]:
     alive out of the collector's generations (`gc.freeze`), so the collection it
     runs after each libcst parse walks only what that parse made, not the whole
     heap loaded or linked so far (0.3 s per re-scan on Indico + CKAN). It is all
-    unfrozen at the end. Not when the caller has frozen objects: those are theirs."""
+    unfrozen at the end. Not when the caller has frozen objects (those are theirs),
+    and only in the thread that owns the pause: the collector's switches are
+    process-wide, so scans running at once in threads of one process do not settle."""
     global _settling
     was = gc.isenabled()
     gc.disable()
-    owns = settle and not _settling and gc.get_freeze_count() == 0
-    if owns:
-        _settling = True
+    owns = False
+    if settle:
+        with _settle_lock:
+            owns = _settling is None and gc.get_freeze_count() == 0
+            if owns:
+                _settling = threading.get_ident()
     try:
         yield
     finally:
         if owns:
-            _settling = False
-            gc.unfreeze()
+            with _settle_lock:
+                _settling = None
+                gc.unfreeze()
         if was:
             gc.enable()
 
 
-_settling = False
+_settling: int | None = None  # the thread whose scan may settle
+_settle_lock = threading.Lock()
 
 
 def _settle() -> None:
-    if _settling:
-        gc.freeze()
+    if _settling == threading.get_ident():
+        with _settle_lock:
+            if _settling == threading.get_ident():
+                gc.freeze()
 
 
 class Progress:

@@ -233,8 +233,8 @@ class Resolver:
             self.finding(
                 "route-in-loop",
                 f"route {rule!r} is registered in a loop the scan unrolled over literal values",
-                decl.site.file,
-                decl.in_loop,
+                decl.in_loop[0],
+                decl.in_loop[1],
                 "info",
             )
 

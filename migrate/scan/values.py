@@ -105,7 +105,7 @@ class Site:
     file: str
     line: int
     function: str = ""
-    loops: tuple[int, ...] = ()  # lines of enclosing loops the scan unrolled
+    loops: tuple[tuple[str, int], ...] = ()  # (file, line) of enclosing loops the scan unrolled
 
 
 def shown(value: Any) -> str:

@@ -479,3 +479,94 @@ def test_messages_never_spell_out_lowered_code(tmp_path: Path) -> None:
     assert "function `rule`" in message and "line=" not in message and len(message) < 200
     (env,) = [f.message for f in inventory.findings if f.code == "env-default"]
     assert "(value not known statically: " in env and "line=" not in env
+
+
+# Found by review: each a one-file edit where the short way once differed from a
+# full scan. (file, old, new) edits, applied one after another to the tree.
+REVIEWED = {
+    # the isolated way leaves the record's "what ran" of the old file: the next
+    # edit, of an entry point that did run, must not count as never run
+    "isolated, then an entry point's body": (
+        {
+            "app.py": 'from flask import Flask\napp = Flask(__name__)\n\n@app.route("/")\n'
+            'def index():\n    return "hi"\n',
+            "zscript.py": "import app\n\ndef main():\n    return 1\n",
+        },
+        [
+            ("zscript.py", "import app", "\nimport app"),
+            ("zscript.py", "    return 1\n", "    app.app.add_url_rule('/new', 'new', main)\n"),
+        ],
+    ),
+    # a WebSocket handler in a method nobody calls, removed: the file was a socket file
+    "socket handler removed": (
+        {
+            "app.py": "from flask import Flask\nimport ws\napp = Flask(__name__)\n\n"
+            '@app.route("/")\ndef index():\n    return "hi"\n',
+            "ext.py": "sock = None\n",
+            "ws.py": "import ext\n\nclass Later:\n    def install(self):\n"
+            "        from ext import sock\n\n        @sock.route('/echo')\n"
+            "        def echo(ws):\n            return ws\n",
+        },
+        [
+            (
+                "ws.py",
+                "        from ext import sock\n\n        @sock.route('/echo')\n"
+                "        def echo(ws):\n            return ws\n",
+                "        pass\n",
+            )
+        ],
+    ),
+    # a route added in a loop of another file: the finding names the loop's file
+    "loop in another file": (
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\nimport loop\n",
+            "views.py": 'def view():\n    return "x"\n',
+            "helpers.py": "from app import app\nfrom views import view\n\ndef add(rule):\n"
+            '    app.add_url_rule(rule, "ep" + rule, view)\n',
+            "loop.py": 'from helpers import add\n\nfor r in ["/a", "/b"]:\n    add(r)\n',
+        },
+        [
+            ("loop.py", "from helpers", "\n\n\nfrom helpers"),
+            ("helpers.py", "from app import app\n", "from app import app\n\n\n"),
+        ],
+    ),
+    # a decorator factory's name rebound by a later import from another file
+    "decorator name rebound": (
+        {
+            "deco.py": "from flask import Flask\napp = Flask(__name__)\n\n"
+            "def roles(*names):\n    def deco(f):\n        return f\n    return deco\n\n"
+            'admin = roles("admin")\n\n@app.route("/")\n@admin\ndef index():\n'
+            '    return "x"\n\nfrom compat import roles\n',
+            "compat.py": "def roles(*names):\n    return None\n",
+        },
+        [("compat.py", "def roles", "\n\n\ndef roles")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REVIEWED))
+def test_reviewed_edits_match_a_full_scan(tmp_path: Path, case: str) -> None:
+    files, edits = REVIEWED[case]
+    root = tmp_path / "src"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    store = tmp_path / "cache"
+    scan(root, store)
+    for rel, old, new in edits:
+        path = root / rel
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new, 1))
+        got, stats = scan(root, store)
+        assert got == scan(root, None)[0], (case, rel, stats.incremental)
+
+
+def test_a_loop_finding_names_the_loops_own_file(tmp_path: Path) -> None:
+    """`route-in-loop` is reported where the loop is, not at the registering call's
+    file with the loop's line (which named a line of another file)."""
+    files, _ = REVIEWED["loop in another file"]
+    root = write_tree(tmp_path / "src", files)
+    inventory, _ = scan(root, None)
+    loops = {(f.file, f.line) for f in inventory.findings if f.code == "route-in-loop"}
+    assert loops == {("loop.py", 3)}

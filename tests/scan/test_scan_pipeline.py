@@ -182,6 +182,34 @@ def test_the_scan_leaves_no_cyclic_garbage() -> None:
     assert left < 50  # without `release`: about 9,600 objects on this tree
 
 
+def test_bound_methods_in_a_factory_leave_no_cycles(tmp_path: Path) -> None:
+    """A bound method kept in a factory's frame (frame -> bound copy -> frame)."""
+    body = "".join(
+        f"    class H{i}:\n        def get(self):\n            return 'x'\n"
+        f"    h{i} = H{i}().get\n    app.add_url_rule('/r{i}', 'r{i}', h{i})\n"
+        for i in range(50)
+    )
+    root = write_tree(
+        tmp_path / "src",
+        {
+            "app.py": "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n"
+            + body
+            + "    return app\n"
+        },
+    )
+    was = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        inventory = scan_paths([root], ScanOptions(jobs=1, prefilter=False))
+        left = gc.collect()
+    finally:
+        if was:
+            gc.enable()
+    assert len(inventory.routes) == 51  # and static
+    assert left < 50  # without untying the frames: about 1,350 objects
+
+
 def test_collections_after_a_parse_walk_only_what_it_made(tmp_path: Path) -> None:
     """Inside the scan's pause, `_serial` first moves the heap built so far out of
     the collector's generations (`gc.freeze`): the collection after each libcst

@@ -222,7 +222,7 @@ def add_rule(
             methods,
             options,
             site,
-            in_loop=site.loops[-1] if site.loops else 0,
+            in_loop=site.loops[-1] if site.loops else None,
         )
     )
 

@@ -87,7 +87,7 @@ def register(
             if isinstance(prefix, Unknown):
                 rule = prefix
             decl = RuleDecl(rule, endpoint, view, methods, options, site, kind="resource")
-        decl.in_loop = site.loops[-1] if site.loops else 0
+        decl.in_loop = site.loops[-1] if site.loops else None
         target.rules.append(decl)
 
 

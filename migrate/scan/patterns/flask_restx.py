@@ -166,7 +166,7 @@ def register_view(
             decl = RuleDecl(
                 _join(api.prefix, url), endpoint, view, methods, options, site, kind="resource"
             )
-        decl.in_loop = site.loops[-1] if site.loops else 0
+        decl.in_loop = site.loops[-1] if site.loops else None
         target.rules.append(decl)
 
 
