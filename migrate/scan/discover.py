@@ -53,6 +53,7 @@ def discover(
     paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (), include_tests: bool = False
 ) -> Iterator[SourceFile]:
     seen: set[Path] = set()
+    _PACKAGE_CACHE.clear()  # per scan: a folder may have gained or lost its __init__.py
     for start in paths:
         start = start.resolve()
         if start.is_file():

@@ -142,8 +142,10 @@ def _entered(interp: Interpreter) -> dict[str, set[tuple[str, int]]]:
 
 
 def remember(store: cache_mod.Cache, scope: str, kept: Record) -> None:
-    """Keep the record beside its inventory, and make it the scope's last one."""
-    store.put(_key(store, kept.whole), cache_mod.PARSED, cache_mod.dumps(kept))
+    """Keep the record beside its inventory, and make it the scope's last one. Records
+    are per scope: scans with other options (the prefilter) share the inventory,
+    never the record (its `linked` and `order` are of one selection)."""
+    store.put(_key(store, _scoped(scope, kept.whole)), cache_mod.PARSED, cache_mod.dumps(kept))
     point(store, scope, kept.whole)
 
 
@@ -286,7 +288,12 @@ def _why_linked(
     if source.rel not in last.order:  # the prefilter skips it, before and after
         if source.rel in last.failed:
             return "it did not parse before"
-        return "" if isinstance(lower(source), ir.ModuleIR) else "it does not parse"
+        if not isinstance(lower(source), ir.ModuleIR):
+            return "it does not parse"
+        now = read.digests[i]
+        if now is None or not pipeline.holds(source, now):
+            return "it changed during the scan"  # the verdict must be of the bytes read
+        return ""
     started, ended, found = last.order[source.rel]
     if found:
         return "other code imports it"
@@ -426,6 +433,8 @@ def _match(
             _match(old[k], new[k], lines, added, unrun) for k in old
         )
     if not dataclasses.is_dataclass(old):
+        if isinstance(old, float | complex):  # 0.0 == -0.0, yet str() tells them apart
+            return repr(old) == repr(new)
         return bool(old == new)
     for f in dataclasses.fields(old):
         a, b = getattr(old, f.name), getattr(new, f.name)
@@ -456,6 +465,10 @@ def _adds_anything(code: ir.ModuleIR, names: list[str]) -> bool:
     return adds
 
 
+def _scoped(scope: str, whole: str) -> str:
+    return f"{scope}\0{whole}"
+
+
 def _key(store: cache_mod.Cache, name: str) -> str:
     return store.key(RECORD + name, False, b"")
 
@@ -464,7 +477,7 @@ def _load(store: cache_mod.Cache, scope: str) -> Record | None:
     pointer = store.get(_key(store, scope))
     if pointer is None:
         return None
-    entry = store.get(_key(store, pointer.payload.decode("ascii", "replace")))
+    entry = store.get(_key(store, _scoped(scope, pointer.payload.decode("ascii", "replace"))))
     if entry is None or entry.kind != cache_mod.PARSED:
         return None
     try:

@@ -530,6 +530,22 @@ REVIEWED = {
             ("helpers.py", "from app import app\n", "from app import app\n\n\n"),
         ],
     ),
+    # 0.0 == -0.0, yet the link prints the sign (second review)
+    "signed zero": (
+        {
+            "app.py": "from flask import Flask\nimport views, conf\napp = Flask(__name__)\n"
+            'app.add_url_rule(f"/v{conf.V}", "index", views.index)\n',
+            "views.py": 'def index():\n    return "x"\n',
+            "conf.py": 'import os\nV = 0.0\nT = os.environ.get("T", 0.0)\n',
+        },
+        [
+            (
+                "conf.py",
+                'V = 0.0\nT = os.environ.get("T", 0.0)',
+                'V = -0.0\nT = os.environ.get("T", -0.0)',
+            )
+        ],
+    ),
     # a decorator factory's name rebound by a later import from another file
     "decorator name rebound": (
         {
@@ -570,3 +586,65 @@ def test_a_loop_finding_names_the_loops_own_file(tmp_path: Path) -> None:
     inventory, _ = scan(root, None)
     loops = {(f.file, f.line) for f in inventory.findings if f.code == "route-in-loop"}
     assert loops == {("loop.py", 3)}
+
+
+def test_a_record_serves_only_its_own_options(tmp_path: Path) -> None:
+    """Scans with and without the prefilter share inventories, never records: a
+    record's `linked` and `order` are of one selection (second review)."""
+    root = write_tree(
+        tmp_path / "src",
+        {
+            "app.py": "from flask import Flask, Blueprint\napp = Flask(__name__)\n"
+            "more = Blueprint('more', __name__, url_prefix='/more')\n\n"
+            "@more.route('/x')\ndef x():\n    return 'x'\n\napp.register_blueprint(more)\n",
+            "zz.py": "A = 1\n",  # no seed in its component: the prefilter skips it
+        },
+    )
+    store = tmp_path / "cache"
+
+    def scan_with(prefilter: bool, cache_dir: Path | None) -> object:
+        options = ScanOptions(
+            jobs=1,
+            cache_dir=cache_dir,
+            reuse_inventory=cache_dir is not None,
+            prefilter=prefilter,
+        )
+        return scan_paths([root], options)
+
+    scan_with(True, store)
+    scan_with(False, store)  # the inventory cache answers; the record is not its own
+    (root / "zz.py").write_text("import app\napp.more.url_prefix = '/changed'\n")
+    got = scan_with(False, store)
+    assert got == scan_with(False, None)
+    assert "/changed/x" in {r.rule for r in got.routes}
+
+
+def test_a_skipped_file_rewritten_mid_scan_is_not_judged_on_new_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The isolated way lowers a skipped file again: if it changed since it was
+    read, the verdict is not of the bytes the inventory key names (second review)."""
+    import migrate.scan as scan_module
+
+    root = write_tree(
+        tmp_path / "src",
+        {"app.py": "from flask import Flask\napp = Flask(__name__)\n", "tool.py": "A = 1\n"},
+    )
+    store = tmp_path / "cache"
+    tool = root / "tool.py"
+    scan(root, store)
+    broken, fixed = "def broken(:\n", "A = 2\n"
+    real = scan_module.lower_file
+
+    def editor_saves_again(source):
+        if source.rel == "tool.py" and tool.read_text() == broken:
+            tool.write_text(fixed)
+        return real(source)
+
+    monkeypatch.setattr(scan_module, "lower_file", editor_saves_again)
+    tool.write_text(broken)
+    scan(root, store)
+    monkeypatch.setattr(scan_module, "lower_file", real)
+    tool.write_text(broken)  # the bytes the raced scan read first
+    got, _ = scan(root, store)
+    assert got == scan(root, None)[0] and got.errors

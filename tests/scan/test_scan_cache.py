@@ -251,3 +251,23 @@ def test_unchanged_tree_reuses_the_whole_inventory(tmp_path: Path) -> None:
     # and an option that changes the result is part of the key
     tests_too, stats = scan(root, store, reuse_inventory=True, include_tests=True)
     assert stats.selection != "inventory cache"
+
+
+def test_a_folder_that_becomes_a_package_renames_its_modules(tmp_path: Path) -> None:
+    """Two scans in one process: the second sees the new `__init__.py` (the package
+    answers were kept for the process's life, and a wrong inventory was cached)."""
+    root = write_tree(
+        tmp_path / "src",
+        {
+            "app.py": "from flask import Flask\nfrom pkg.views import bp\n"
+            "app = Flask(__name__)\napp.register_blueprint(bp)\n",
+            "pkg/views.py": "from flask import Blueprint\nbp = Blueprint('v', __name__)\n\n"
+            "@bp.route('/v')\ndef v():\n    return 'v'\n",
+        },
+    )
+    store = tmp_path / "cache"
+    before, _ = scan(root, store, reuse_inventory=True)
+    assert {r.view.module for r in before.routes if r.view} == {"views"}
+    (root / "pkg" / "__init__.py").write_text("")
+    after, _ = scan(root, store, reuse_inventory=True)
+    assert {r.view.module for r in after.routes if r.view} == {"pkg.views"}
