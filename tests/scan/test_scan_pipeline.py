@@ -241,6 +241,8 @@ def test_a_callers_frozen_objects_stay_frozen() -> None:
     try:
         before = gc.get_freeze_count()
         assert scan_paths([SAMPLE], ScanOptions(jobs=1)).routes
-        assert gc.get_freeze_count() == before
+        # neither settled (the count would grow by the scan's heap) nor unfrozen (0);
+        # a frozen object may still be freed
+        assert 0 < gc.get_freeze_count() <= before
     finally:
         gc.unfreeze()
