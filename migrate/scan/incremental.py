@@ -387,8 +387,10 @@ def _same_link(
     runs as before, step for step, with those lines renamed: the old inventory,
     relabelled, is the new one. Returns the line map (old -> new), or None and why."""
     source = sources[i]
-    if i in read.sockets or source.rel in last.sockets or source.rel in last.detected:
-        return None, ""  # its facts (views, hooks, helpers, WebSocket handlers) count
+    if i in read.sockets or source.rel in last.sockets:
+        return None, "it may hold WebSocket handlers"
+    if source.rel in last.detected:  # its views', hooks' and helpers' facts count
+        return None, "routes read its facts"
     if use_prefilter and not _same_selection(last, sources, read, root):
         return None, ""
     old, new, why = forms.get(last, store, source, last.digests[i], read.digests[i], lower)
