@@ -152,7 +152,7 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
         # link never runs: the last inventory holds (with that file's lines moved)
         clock = time.perf_counter()
         verdict = incremental.reuse(
-            store, scope, whole, sources, read, root, options.prefilter, lower_file
+            store, scope, whole, sources, read, root, options.prefilter, lower_file, detect_file
         )
         stats.incremental = verdict.why
         last = _cached_inventory(store, verdict.last.whole) if verdict.last is not None else None

@@ -178,6 +178,7 @@ def reuse(
     root: Path,
     use_prefilter: bool,
     lower: Callable[[SourceFile], ir.ModuleIR | model.FileError],
+    detect: Callable[[SourceFile], ir.ModuleIR | model.FileError],
 ) -> Reuse:
     """The last record, when its inventory holds for these files (the rules above)."""
     last = _load(store, scope)
@@ -204,7 +205,9 @@ def reuse(
             if isinstance(stmt, ir.FuncDef)
         )
         return Reuse(last, f"{rel} is isolated", "isolated change", rel, {}, runs)
-    lines, why_not = _same_link(last, store, sources, i, read, root, use_prefilter, lower, forms)
+    lines, why_not = _same_link(
+        last, store, sources, i, read, root, use_prefilter, lower, detect, forms
+    )
     if lines is None:
         return Reuse(None, f"{rel}: {why}" + (f"; {why_not}" if why_not else ""))
     return Reuse(last, f"{rel}: only code the link never ran changed", "same link", rel, lines)
@@ -379,42 +382,72 @@ def _same_link(
     root: Path,
     use_prefilter: bool,
     lower: Callable[[SourceFile], ir.ModuleIR | model.FileError],
+    detect: Callable[[SourceFile], ir.ModuleIR | model.FileError],
     forms: _Forms,
 ) -> tuple[dict[int, int] | None, str]:
     """The second rule: the old and new lowered forms of the changed file are the
     same but for lines that moved in order and the bodies of functions the last
-    link never ran, in a file whose detector facts it never read. Then the link
-    runs as before, step for step, with those lines renamed: the old inventory,
-    relabelled, is the new one. Returns the line map (old -> new), or None and why."""
+    link never ran. Then the link runs as before, step for step, with those lines
+    renamed: the old inventory, relabelled, is the new one. When the readiness
+    link read the file's detector facts, no body may differ and the facts must be
+    the same under the same renaming. Returns the line map (old -> new), or None
+    and why."""
     source = sources[i]
     if i in read.sockets or source.rel in last.sockets:
         return None, "it may hold WebSocket handlers"
-    if source.rel in last.detected:  # its views', hooks' and helpers' facts count
-        return None, "routes read its facts"
     if use_prefilter and not _same_selection(last, sources, read, root):
         return None, ""
     old, new, why = forms.get(last, store, source, last.digests[i], read.digests[i], lower)
     if old is None or new is None:
         return None, ""
-    ran = last.entered.get(source.rel, frozenset())
-    lines = same_but_lines(old, new, lambda fdef: (fdef.qualname, fdef.line) not in ran)
-    if lines is None:
-        return None, "more than code the link never ran changed"
     digest = read.digests[i]
     assert digest is not None
+    ran = last.entered.get(source.rel, frozenset())
+    pairs: list[tuple[Any, Any]] = [(old, new)]
+    facts = source.rel in last.detected  # its views', hooks' and helpers' facts count
+    after: ir.ModuleIR | None = None
+    if facts:
+        before = pipeline.cached_detection(store, source, last.digests[i])
+        if before is None:
+            return None, "its last detector facts are not in the cache"
+        detected = detect(source)
+        if not isinstance(detected, ir.ModuleIR) or not pipeline.holds(source, digest):
+            return None, "it changed during the scan"
+        after = detected
+        # the readiness link reads the names a function calls, never their lines
+        pairs += [
+            (before.facts, after.facts),
+            (before.imports, after.imports),
+            (_callees(before), _callees(after)),
+        ]
+    lines = same_but_lines(
+        pairs, (lambda fdef: False) if facts else (lambda f: (f.qualname, f.line) not in ran)
+    )
+    if lines is None:
+        return None, "more than code the link never ran changed" + (
+            " (routes read its facts)" if facts else ""
+        )
     pipeline.store_ir(store, source, digest, new)  # the next change to it starts here
+    if after is not None:
+        pipeline.store_detection(store, source, digest, after)
     return lines, ""
 
 
+def _callees(code: ir.ModuleIR) -> dict[str, tuple[str, ...]]:
+    return {qualname: tuple(name for name, _ in calls) for qualname, calls in code.calls.items()}
+
+
 def same_but_lines(
-    old: ir.ModuleIR, new: ir.ModuleIR, unrun: Callable[[ir.FuncDef], bool]
+    pairs: Sequence[tuple[Any, Any]], unrun: Callable[[ir.FuncDef], bool]
 ) -> dict[int, int] | None:
-    """The map of lines (old -> new, strictly increasing) under which `new` equals
-    `old`, skipping the bodies of the functions `unrun` admits; None if there is none."""
+    """The map of lines (old -> new, strictly increasing) under which each new value
+    equals its old one, skipping the bodies of the functions `unrun` admits; None if
+    there is none."""
     lines: dict[int, int] = {}
     added: list[int] = []
-    if not _match(old, new, lines, added, unrun):
-        return None
+    for old, new in pairs:
+        if not _match(old, new, lines, added, unrun):
+            return None
     ordered = [lines[k] for k in sorted(lines)]
     if any(a >= b for a, b in itertools.pairwise(ordered)):
         return None  # two lines became one, or swapped places
@@ -430,8 +463,8 @@ def _match(
         return len(old) == len(new) and all(
             _match(a, b, lines, added, unrun) for a, b in zip(old, new, strict=True)
         )
-    if isinstance(old, dict):
-        return old.keys() == new.keys() and all(
+    if isinstance(old, dict):  # in the same order: readers iterate them
+        return list(old) == list(new) and all(
             _match(old[k], new[k], lines, added, unrun) for k in old
         )
     if not dataclasses.is_dataclass(old):

@@ -365,6 +365,24 @@ def store_ir(store: cache_mod.Cache, source: SourceFile, digest: bytes, code: ir
     store.put(store.key(source.rel, source.is_package, digest), *_encode(code))
 
 
+def cached_detection(
+    store: cache_mod.Cache, source: SourceFile, digest: bytes | None
+) -> ir.ModuleIR | None:
+    """The detectors' output for `source` with those bytes, if the cache holds it."""
+    if digest is None:
+        return None
+    key = store.key(Detections.NAMESPACE + source.rel, source.is_package, digest)
+    found = _lookup(store, key, PARSE)
+    return found if isinstance(found, ir.ModuleIR) else None
+
+
+def store_detection(
+    store: cache_mod.Cache, source: SourceFile, digest: bytes, code: ir.ModuleIR
+) -> None:
+    key = store.key(Detections.NAMESPACE + source.rel, source.is_package, digest)
+    store.put(key, *_encode(code))
+
+
 def _lookup(store: cache_mod.Cache, key: str, mode: str) -> Any:
     entry = store.get(key)
     if entry is None or (mode == PARSE and entry.kind == cache_mod.CHECKED):

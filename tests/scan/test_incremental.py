@@ -368,7 +368,7 @@ LINKED_TREE = {
         MODE = os.environ.get("MODE", "dev")
     """,
     "shop/views.py": """
-        from flask import Blueprint
+        from flask import Blueprint, request
         from shop.models import Item, extra
 
         bp = Blueprint("views", __name__)
@@ -376,6 +376,10 @@ LINKED_TREE = {
         @bp.route("/items")
         def items():
             return str(Item().price())
+
+        @bp.route("/search")
+        def search():
+            return request.args.get("q", "")
 
         @extra.route("/ping")
         def ping():
@@ -415,7 +419,26 @@ SAME_LINK_EDITS = {
         'extra = Blueprint("extra", __name__, url_prefix="/extra"); MODE',
         False,
     ),
-    "a view file's comment": ("shop/views.py", "from flask", "# views\nfrom flask", False),
+    # a file the readiness link reads facts from: only lines may move, facts alike
+    "a view file's comment": ("shop/views.py", "from flask", "# views\nfrom flask", True),
+    "a comment inside a view": (
+        "shop/views.py",
+        "    return str(Item().price())\n",
+        "    # the price, as text\n    return str(Item().price())\n",
+        True,
+    ),
+    "a view's body": (
+        "shop/views.py",
+        "    return str(Item().price())\n",
+        "    return str(Item().total(2))\n",
+        False,
+    ),
+    "a view reads the request": (
+        "shop/views.py",
+        "    return str(Item().price())\n",
+        "    request.args.get('page')\n    return str(Item().price())\n",
+        False,
+    ),
     "a module-level statement": ("shop/models.py", "import os\n", "import os\nX = 1\n", False),
 }
 
@@ -442,6 +465,9 @@ def test_edits_the_link_never_runs_keep_the_inventory(tmp_path: Path, edit: str)
         assert stats.parsed == 0 and "link" not in stats.seconds
         if edit in ("comment on top", "unrun body grows"):  # lines of models.py moved
             assert got != base and got.findings[0].line > base.findings[0].line
+        if edit in ("a view file's comment", "a comment inside a view"):  # facts moved
+            facts = {(f.name, f.line) for r in got.routes for f in r.facts}
+            assert facts and facts != {(f.name, f.line) for r in base.routes for f in r.facts}
         assert "only code the link never ran changed" in stats.summary(0.1)
     # and the next scan follows from this one, the short way or not
     path.write_text(text)
