@@ -96,7 +96,8 @@ MAX_NAMED = 5  # failing routes named on the gate's stderr line
     help="Parse cache folder (default: $WSGI2ASGI_CACHE_DIR, else "
     "$XDG_CACHE_HOME/wsgi2asgi, else ~/.cache/wsgi2asgi). A re-scan reuses the last "
     "inventory when no file changed, or when the one file that changed takes no part "
-    "in the link (a test or migration that never reads the app's code at import), or "
+    "in the link (a migration, or a test module whose top-level code and functions "
+    "never read the app's code), or "
     "changed only where the link never runs (comments, blank lines, the body of a "
     "method nothing calls; its lines are moved).",
 )

@@ -6,8 +6,9 @@ it. `scan_paths` itself caches only when `ScanOptions.cache_dir` is set.
 
 **Keys.** `sha256(fingerprint, relative path, is_package, sha256(file bytes))`.
 The fingerprint covers the tool version, the Python and libcst versions and
-the source of `migrate/model.py` and `migrate/scan/` (lowering and detectors
-decide what an entry holds), so another version or an edited checkout never
+the source of `migrate/model.py`, `migrate/scan/` and `migrate/readiness/`
+(lowering, detectors, the link and the scores decide what an entry holds: a
+whole inventory is cached too), so another version or an edited checkout never
 reads an entry it did not write. Entries live under
 `DIR/scan-<fingerprint>/<key[:2]>/<key>`; one tool version's entries never
 collide with another's, and an old `scan-*` folder may be deleted at any time.
@@ -70,6 +71,17 @@ def default_dir() -> Path:
     return base / "wsgi2asgi"
 
 
+def fingerprint_sources() -> list[Path]:
+    """The code whose output the cache keeps: the model, the scanner, and the
+    readiness link and scores (a cached inventory holds their results)."""
+    package = Path(migrate.__file__).parent
+    return [
+        package / "model.py",
+        *sorted((package / "scan").rglob("*.py")),
+        *sorted((package / "readiness").rglob("*.py")),
+    ]
+
+
 @functools.cache
 def fingerprint() -> str:
     h = hashlib.sha256()
@@ -80,8 +92,7 @@ def fingerprint() -> str:
     for part in (migrate.__version__, sys.version, libcst_version):
         h.update(part.encode() + b"\0")
     package = Path(migrate.__file__).parent
-    sources = [package / "model.py", *sorted((package / "scan").rglob("*.py"))]
-    for path in sources:
+    for path in fingerprint_sources():
         h.update(path.relative_to(package).as_posix().encode() + b"\0")
         try:
             h.update(path.read_bytes())

@@ -52,12 +52,15 @@ each file (`Interpreter.called`, entry points included) and which files the
 readiness link read detector facts from. The last inventory holds, with the
 changed file X's lines renamed, when
 
-1. X was linked, parses, is not a WebSocket file, and the readiness link read no
-   facts of it (its views, hooks and helpers' bodies count there, line by line);
+1. X was linked, parses, and is not (and was not) a WebSocket file;
 2. the prefilter selects the same files;
 3. X's old and new lowered forms are equal field by field, imports included, but
    for `line` fields and the bodies of functions that did not run; the lines
-   pair up as a map that is strictly increasing (no two lines merge or swap).
+   pair up as a map that is strictly increasing (no two lines merge or swap);
+4. if the readiness link read X's detector facts (its views, hooks, helpers),
+   no body differs at all, and X's detector output from a fresh libcst pass is
+   the cached one under the same map (facts, imports, the names each function
+   calls: the readiness link reads those, and bodies only through them).
 
 **Why it is safe.** The link is deterministic and reads X only through its
 lowered form. Lines serve it as names (sites of objects, memo and finding keys),

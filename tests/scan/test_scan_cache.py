@@ -129,6 +129,9 @@ def test_fingerprint_covers_the_scan_code() -> None:
     assert len(first) == 64
     cache.fingerprint.cache_clear()
     assert cache.fingerprint() == first  # stable within one checkout
+    # a cached inventory holds the readiness link's facts and the scores
+    names = {p.relative_to(REPO / "migrate").as_posix() for p in cache.fingerprint_sources()}
+    assert {"model.py", "scan/interp.py", "readiness/link.py", "readiness/score.py"} <= names
 
 
 def test_an_unwritable_cache_does_not_stop_the_scan(tmp_path: Path) -> None:
