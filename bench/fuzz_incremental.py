@@ -137,17 +137,23 @@ def e_delete_blank(rng, text, tree):
     return "".join(lines), f"delete line {i} {removed!r}"
 
 
-def e_insert_pass(rng, text, tree):
+def _into_body(rng, text, tree, first, choices):
+    """A statement from `choices` at the start (`first`) or end of a function body."""
     lines = text.splitlines(keepends=True)
     fs = [f for f in funcs(tree) if f.body[0].lineno > f.lineno]
     if not fs:
         return None
     f = rng.choice(fs)
-    ln = f.body[0].lineno - 1
-    ind = " " * f.body[0].col_offset
-    new = ind + rng.choice(["pass", "x = 1", "x = 'y'"]) + "\n"
+    at = f.body[0] if first else f.body[-1]
+    ln = at.lineno - 1 if first else at.end_lineno
+    new = " " * at.col_offset + rng.choice(choices) + "\n"
     lines.insert(ln, new)
-    return "".join(lines), f"insert {new!r} at start of {f.name} (line {ln + 1})"
+    where = f"at start of {f.name} (line {ln + 1})" if first else f"to end of {f.name}"
+    return "".join(lines), f"{'insert' if first else 'append'} {new!r} {where}"
+
+
+def e_insert_pass(rng, text, tree):
+    return _into_body(rng, text, tree, True, ["pass", "x = 1", "x = 'y'"])
 
 
 def e_change_const(rng, text, tree):
@@ -398,20 +404,7 @@ def e_semicolon(rng, text, tree):
 
 
 def e_body_import(rng, text, tree):
-    lines = text.splitlines(keepends=True)
-    fs = [f for f in funcs(tree) if f.body[0].lineno > f.lineno]
-    if not fs:
-        return None
-    f = rng.choice(fs)
-    ln = f.body[-1].end_lineno
-    ind = " " * f.body[-1].col_offset
-    new = (
-        ind
-        + rng.choice(["import os", "y = len([])", "return None", "del x" if False else "z = 2"])
-        + "\n"
-    )
-    lines.insert(ln, new)
-    return "".join(lines), f"append {new!r} to end of {f.name}"
+    return _into_body(rng, text, tree, False, ["import os", "y = len([])", "return None", "z = 2"])
 
 
 KINDS.extend([(e_split_value, 1), (e_semicolon, 1), (e_body_import, 2)])

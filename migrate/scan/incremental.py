@@ -75,6 +75,7 @@ map lacks, or a message that spells one out, sends the scan the long way.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -192,25 +193,23 @@ def reuse(
     changed = [i for i, d in enumerate(read.digests) if d is None or d != last.digests[i]]
     if len(changed) != 1:
         return Reuse(None, f"{len(changed)} files changed")
-    i = changed[0]
-    rel = sources[i].rel
-    forms = _Forms()
-    why = _why_linked(last, store, sources, i, read, root, use_prefilter, lower, forms)
+    change = _Change(last, store, sources, changed[0], read, root, use_prefilter, lower, detect)
+    rel = change.source.rel
+    why = _why_linked(change)
     if not why:
         # the link never ran the new X, so what of it would run is not known: the
         # second rule must count all of it as run until the next full link
-        new = forms.made[1] if forms.made is not None else None
-        if new is None:  # X is not linked, before or after
+        if rel not in last.order:  # not linked, before or after
             return Reuse(last, f"{rel} is isolated", "isolated change")
+        _, new, _ = change.forms
+        assert new is not None
         runs = frozenset(
             (stmt.qualname, stmt.line)
             for stmt, _ in _placed(new.body)
             if isinstance(stmt, ir.FuncDef)
         )
         return Reuse(last, f"{rel} is isolated", "isolated change", rel, {}, runs)
-    lines, why_not = _same_link(
-        last, store, sources, i, read, root, use_prefilter, lower, detect, forms
-    )
+    lines, why_not = _same_link(change)
     if lines is None:
         return Reuse(None, f"{rel}: {why}" + (f"; {why_not}" if why_not else ""))
     return Reuse(last, f"{rel}: only code the link never ran changed", "same link", rel, lines)
@@ -273,44 +272,86 @@ def _relabel(value: Any, rel: str, lines: dict[int, int]) -> Any:
     return dataclasses.replace(value, **changes) if changes else value
 
 
-def _why_linked(
-    last: Record,
-    store: cache_mod.Cache,
-    sources: Sequence[SourceFile],
-    i: int,
-    read: pipeline.Contents,
-    root: Path,
-    use_prefilter: bool,
-    lower: Callable[[SourceFile], ir.ModuleIR | model.FileError],
-    forms: _Forms,
-) -> str:
-    """Why the change to `sources[i]` may change the link ("" when it cannot)."""
-    source = sources[i]
-    seed, dynamic, _ = read.shapes[i]
-    if source.rel not in last.plain or seed or dynamic or i in read.sockets:
+@dataclass
+class _Change:
+    """The one file that changed, and what both rules read about it (made once)."""
+
+    last: Record
+    store: cache_mod.Cache
+    sources: Sequence[SourceFile]
+    i: int
+    read: pipeline.Contents
+    root: Path
+    use_prefilter: bool
+    lower: Callable[[SourceFile], ir.ModuleIR | model.FileError]
+    detect: Callable[[SourceFile], ir.ModuleIR | model.FileError]
+
+    @property
+    def source(self) -> SourceFile:
+        return self.sources[self.i]
+
+    @functools.cached_property
+    def same_selection(self) -> bool:
+        """The prefilter selects the files the last link ran (or it is off)."""
+        if not self.use_prefilter:
+            return True
+        keep = prefilter.select(self.sources, self.read.shapes, self.root).keep
+        rels = frozenset(self.sources[k].rel for k in keep)
+        return rels - self.last.failed == self.last.linked
+
+    @functools.cached_property
+    def forms(self) -> tuple[ir.ModuleIR | None, ir.ModuleIR | None, str]:
+        """The file's last and new lowered forms, or why there are none."""
+        source, last = self.source, self.last
+        if source.rel in last.failed or source.rel not in last.linked:
+            return None, None, "it was not linked before"
+        old = pipeline.cached_ir(self.store, source, last.digests[self.i])
+        if old is None:
+            return None, None, "its last lowered form is not in the cache"
+        new = self.lower(source)
+        if not isinstance(new, ir.ModuleIR):
+            return None, None, "it does not parse"
+        if not self.holds():
+            return None, None, "it changed during the scan"
+        return old, new, ""
+
+    def holds(self) -> bool:
+        """The file still holds the bytes read (a verdict must be of those)."""
+        now = self.read.digests[self.i]
+        return now is not None and pipeline.holds(self.source, now)
+
+    def keep(self, new: ir.ModuleIR, detected: ir.ModuleIR | None = None) -> None:
+        """Cache the new forms: the next change to the file starts from them."""
+        digest = self.read.digests[self.i]
+        assert digest is not None
+        pipeline.store_ir(self.store, self.source, digest, new)
+        if detected is not None:
+            namespace = pipeline.Detections.NAMESPACE
+            pipeline.store_ir(self.store, self.source, digest, detected, namespace)
+
+
+def _why_linked(change: _Change) -> str:
+    """Why the change may change the link ("" when it cannot): the first rule."""
+    last, source, i = change.last, change.source, change.i
+    seed, dynamic, _ = change.read.shapes[i]
+    if source.rel not in last.plain or seed or dynamic or i in change.read.sockets:
         return "it names Flask, a routing call, the environment or a run-time import"
-    if use_prefilter and not _same_selection(last, sources, read, root):
+    if not change.same_selection:
         return "the prefilter selects other files"
     if source.rel not in last.order:  # the prefilter skips it, before and after
         if source.rel in last.failed:
             return "it did not parse before"
-        if not isinstance(lower(source), ir.ModuleIR):
+        if not isinstance(change.lower(source), ir.ModuleIR):
             return "it does not parse"
-        now = read.digests[i]
-        if now is None or not pipeline.holds(source, now):
-            return "it changed during the scan"  # the verdict must be of the bytes read
-        return ""
+        return "" if change.holds() else "it changed during the scan"
     started, ended, found = last.order[source.rel]
     if found:
         return "other code imports it"
     if ended != started + 1:
         return "its imports ran other modules first"
-    old, new, why = forms.get(last, store, source, last.digests[i], read.digests[i], lower)
-    if why:
+    old, new, why = change.forms
+    if old is None or new is None:
         return why
-    assert old is not None and new is not None
-    digest = read.digests[i]
-    assert digest is not None
     names = [name for name, rel in last.names.items() if rel == source.rel]
     scanned = last.names.keys()
     for code in (old, new):
@@ -324,70 +365,11 @@ def _why_linked(
     for code in (old, new):
         if _adds_anything(code, names):
             return "linked alone, it adds to the inventory"
-    pipeline.store_ir(store, source, digest, new)  # the next change to it starts here
+    change.keep(new)
     return ""
 
 
-class _Forms:
-    """The changed file's last and new lowered forms, made once for both rules."""
-
-    def __init__(self) -> None:
-        self.made: tuple[ir.ModuleIR | None, ir.ModuleIR | None, str] | None = None
-
-    def get(
-        self,
-        last: Record,
-        store: cache_mod.Cache,
-        source: SourceFile,
-        before: bytes | None,
-        now: bytes | None,
-        lower: Callable[[SourceFile], ir.ModuleIR | model.FileError],
-    ) -> tuple[ir.ModuleIR | None, ir.ModuleIR | None, str]:
-        if self.made is None:
-            self.made = self._make(last, store, source, before, now, lower)
-        return self.made
-
-    @staticmethod
-    def _make(
-        last: Record,
-        store: cache_mod.Cache,
-        source: SourceFile,
-        before: bytes | None,
-        now: bytes | None,
-        lower: Callable[[SourceFile], ir.ModuleIR | model.FileError],
-    ) -> tuple[ir.ModuleIR | None, ir.ModuleIR | None, str]:
-        if source.rel in last.failed or source.rel not in last.linked:
-            return None, None, "it was not linked before"
-        old = pipeline.cached_ir(store, source, before)
-        if old is None:
-            return None, None, "its last lowered form is not in the cache"
-        new = lower(source)
-        if not isinstance(new, ir.ModuleIR):
-            return None, None, "it does not parse"
-        if now is None or not pipeline.holds(source, now):
-            return None, None, "it changed during the scan"
-        return old, new, ""
-
-
-def _same_selection(
-    last: Record, sources: Sequence[SourceFile], read: pipeline.Contents, root: Path
-) -> bool:
-    keep = prefilter.select(sources, read.shapes, root).keep
-    return frozenset(sources[k].rel for k in keep) - last.failed == last.linked
-
-
-def _same_link(
-    last: Record,
-    store: cache_mod.Cache,
-    sources: Sequence[SourceFile],
-    i: int,
-    read: pipeline.Contents,
-    root: Path,
-    use_prefilter: bool,
-    lower: Callable[[SourceFile], ir.ModuleIR | model.FileError],
-    detect: Callable[[SourceFile], ir.ModuleIR | model.FileError],
-    forms: _Forms,
-) -> tuple[dict[int, int] | None, str]:
+def _same_link(change: _Change) -> tuple[dict[int, int] | None, str]:
     """The second rule: the old and new lowered forms of the changed file are the
     same but for lines that moved in order and the bodies of functions the last
     link never ran. Then the link runs as before, step for step, with those lines
@@ -395,26 +377,25 @@ def _same_link(
     link read the file's detector facts, no body may differ and the facts must be
     the same under the same renaming. Returns the line map (old -> new), or None
     and why."""
-    source = sources[i]
-    if i in read.sockets or source.rel in last.sockets:
+    last, source = change.last, change.source
+    if change.i in change.read.sockets or source.rel in last.sockets:
         return None, "it may hold WebSocket handlers"
-    if use_prefilter and not _same_selection(last, sources, read, root):
+    if not change.same_selection:
         return None, ""
-    old, new, why = forms.get(last, store, source, last.digests[i], read.digests[i], lower)
+    old, new, _ = change.forms
     if old is None or new is None:
         return None, ""
-    digest = read.digests[i]
-    assert digest is not None
     ran = last.entered.get(source.rel, frozenset())
     pairs: list[tuple[Any, Any]] = [(old, new)]
     facts = source.rel in last.detected  # its views', hooks' and helpers' facts count
     after: ir.ModuleIR | None = None
     if facts:
-        before = pipeline.cached_detection(store, source, last.digests[i])
+        namespace = pipeline.Detections.NAMESPACE
+        before = pipeline.cached_ir(change.store, source, last.digests[change.i], namespace)
         if before is None:
             return None, "its last detector facts are not in the cache"
-        detected = detect(source)
-        if not isinstance(detected, ir.ModuleIR) or not pipeline.holds(source, digest):
+        detected = change.detect(source)
+        if not isinstance(detected, ir.ModuleIR) or not change.holds():
             return None, "it changed during the scan"
         after = detected
         # the readiness link reads the names a function calls, never their lines
@@ -430,9 +411,7 @@ def _same_link(
         return None, "more than code the link never ran changed" + (
             " (routes read its facts)" if facts else ""
         )
-    pipeline.store_ir(store, source, digest, new)  # the next change to it starts here
-    if after is not None:
-        pipeline.store_detection(store, source, digest, after)
+    change.keep(new, after)
     return lines, ""
 
 

@@ -244,7 +244,7 @@ def parse_all(
             for i, source in enumerate(sources):
                 content = contents[i]
                 if store is not None and content is not None:
-                    keys[i] = store.key(source.rel, source.is_package, content)
+                    keys[i] = entry_key(store, source, content)
                     hit = _lookup(store, keys[i], modes[i])
                     if hit is not _BAD:
                         results[i] = hit
@@ -351,36 +351,32 @@ def _load_manifest(store: cache_mod.Cache, scope: str) -> dict[bytes, tuple[pref
     return value if isinstance(value, dict) else {}
 
 
+def entry_key(
+    store: cache_mod.Cache, source: SourceFile, digest: bytes, namespace: str = ""
+) -> str:
+    """The cache key of a per-file entry: its lowered form, or with `namespace`
+    (`Detections.NAMESPACE`) the detectors' output."""
+    return store.key(namespace + source.rel, source.is_package, digest)
+
+
 def cached_ir(
-    store: cache_mod.Cache, source: SourceFile, digest: bytes | None
+    store: cache_mod.Cache, source: SourceFile, digest: bytes | None, namespace: str = ""
 ) -> ir.ModuleIR | None:
-    """The lowered form of `source` with those bytes, if the cache holds it."""
+    """The entry for `source` with those bytes, if the cache holds it."""
     if digest is None:
         return None
-    found = _lookup(store, store.key(source.rel, source.is_package, digest), PARSE)
+    found = _lookup(store, entry_key(store, source, digest, namespace), PARSE)
     return found if isinstance(found, ir.ModuleIR) else None
 
 
-def store_ir(store: cache_mod.Cache, source: SourceFile, digest: bytes, code: ir.ModuleIR) -> None:
-    store.put(store.key(source.rel, source.is_package, digest), *_encode(code))
-
-
-def cached_detection(
-    store: cache_mod.Cache, source: SourceFile, digest: bytes | None
-) -> ir.ModuleIR | None:
-    """The detectors' output for `source` with those bytes, if the cache holds it."""
-    if digest is None:
-        return None
-    key = store.key(Detections.NAMESPACE + source.rel, source.is_package, digest)
-    found = _lookup(store, key, PARSE)
-    return found if isinstance(found, ir.ModuleIR) else None
-
-
-def store_detection(
-    store: cache_mod.Cache, source: SourceFile, digest: bytes, code: ir.ModuleIR
+def store_ir(
+    store: cache_mod.Cache,
+    source: SourceFile,
+    digest: bytes,
+    code: ir.ModuleIR,
+    namespace: str = "",
 ) -> None:
-    key = store.key(Detections.NAMESPACE + source.rel, source.is_package, digest)
-    store.put(key, *_encode(code))
+    store.put(entry_key(store, source, digest, namespace), *_encode(code))
 
 
 def _lookup(store: cache_mod.Cache, key: str, mode: str) -> Any:
@@ -508,7 +504,7 @@ class Detections:
                 except OSError:
                     content = None
             if content is not None:
-                keys[index] = self.store.key(self.NAMESPACE + rel, source.is_package, content)
+                keys[index] = entry_key(self.store, source, content, self.NAMESPACE)
                 hit = _lookup(self.store, keys[index], PARSE)
                 if isinstance(hit, ir.ModuleIR):
                     self.done[rel] = hit

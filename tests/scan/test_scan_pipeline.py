@@ -164,20 +164,26 @@ def test_a_dead_worker_does_not_lose_files(tmp_path: Path) -> None:
     assert got == expected and stats.jobs == 1
 
 
+def scan_then_collect(root: Path):
+    """The inventory, and how many unreachable objects a full collection then finds
+    (the collector is off during the scan, as a caller's may be)."""
+    was = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        inventory = scan_paths([root], ScanOptions(jobs=1, prefilter=False))
+        return inventory, gc.collect()
+    finally:
+        if was:
+            gc.enable()
+
+
 def test_the_scan_leaves_no_cyclic_garbage() -> None:
     """The link's heap (modules and their namespaces, closures, classes, Flask
     object models) is untied before the scan returns (`Interpreter.release`), so
     reference counts free it: the caller's next full collection, or the CLI's
     exit, does not walk it (about a million objects on Indico + CKAN)."""
-    was = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        inventory = scan_paths([APPS], ScanOptions(jobs=1, prefilter=False))
-        left = gc.collect()
-    finally:
-        if was:
-            gc.enable()
+    inventory, left = scan_then_collect(APPS)
     assert inventory.routes
     assert left < 50  # without `release`: about 9,600 objects on this tree
 
@@ -197,15 +203,7 @@ def test_bound_methods_in_a_factory_leave_no_cycles(tmp_path: Path) -> None:
             + "    return app\n"
         },
     )
-    was = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        inventory = scan_paths([root], ScanOptions(jobs=1, prefilter=False))
-        left = gc.collect()
-    finally:
-        if was:
-            gc.enable()
+    inventory, left = scan_then_collect(root)
     assert len(inventory.routes) == 51  # and static
     assert left < 50  # without untying the frames: about 1,350 objects
 
