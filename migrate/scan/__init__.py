@@ -151,9 +151,14 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
         # one changed file that takes no part in the link, or whose change the
         # link never runs: the last inventory holds (with that file's lines moved)
         clock = time.perf_counter()
-        verdict = incremental.reuse(
-            store, scope, whole, sources, read, root, options.prefilter, lower_file, detect_file
-        )
+        try:
+            verdict = incremental.reuse(
+                store, scope, whole, sources, read, root, options.prefilter, lower_file, detect_file
+            )
+        except Exception as exc:  # a defect in a short way must not cost the scan
+            verdict = incremental.Reuse(
+                None, f"the short way failed ({type(exc).__name__}: {exc}); please report it"
+            )
         stats.incremental = verdict.why
         last = _cached_inventory(store, verdict.last.whole) if verdict.last is not None else None
         if last is not None:

@@ -1,5 +1,6 @@
 """Keep the last inventory when the one file that changed cannot change it (issue 7):
-it is isolated, or the link never runs what changed in it.
+it is isolated, or the link never runs what changed in it, or what changed runs
+but nothing reads it.
 
 A re-scan re-links every module (`interp`), from cached lowered forms, even
 when one file changed: on a large codebase that is most of a cold scan. Yet
@@ -70,19 +71,52 @@ run did, and that run never did. So the new run is the old one with X's lines
 renamed, and so is its inventory: `relabel` moves every (file, line) of X in it
 and scores the routes again (a reason's text names file:line). A line of X the
 map lacks, or a message that spells one out, sends the scan the long way.
+
+**Statements nothing reads.** In (3), a statement list (a module, a function that
+ran, an `if`, a loop, a `with` or `try` block; never a class body, whose names
+Flask's models read) may also gain or lose statements that only bind names, when
+nothing can read those names (`_unseen`):
+
+a. the statement assigns, to plain names, a value made on the spot: constants,
+   and lists, tuples, dicts and f-strings of them, or text the link never
+   evaluates (a lambda, a comprehension); or it is such a value alone (a
+   docstring, `...`); or it imports modules the scan does not see (absolute,
+   no prefix in the module table);
+b. no name it binds is a dunder (the link reads `__name__`, `__class__`...), or
+   spelled anywhere else in X's old or new lowered form (names, attributes,
+   parameters, imports, words of strings and opaque texts), or in X's detector
+   output when the readiness link reads it (the names a function calls);
+c. for a name bound in the module namespace, when other code found X's module in
+   the last link: no other linked file spells the name (its bytes as CPython
+   reads them, checked against the digests read);
+d. the extensions X imports are the same (the inventory lists them per file).
+
+**Why it is safe.** Such a statement calls nothing, reads nothing and writes
+nothing but its names: the values are new objects nobody else holds (none has a
+`label` for the assignment to set), an import of a module outside the module
+table only makes an external value, and no step of it can fail. Its names are
+read only where spelled: the link has no `globals()`, `vars()` or `getattr` by
+computed name (those give `Unknown`), reads module namespaces only by name
+(`from X import n`, `X.n`, star imports, whose copies are read by name again),
+and reads function frames only from the function's own code. So with (b) and
+(c) no step of the link reads what the statement binds, and the run is the old
+run with those steps added or removed, lines renamed as above.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import itertools
+import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from migrate import model
+from migrate.readiness.extensions import extensions_used
 from migrate.readiness.score import score_route
 from migrate.scan import cache as cache_mod
 from migrate.scan import ir, pipeline, prefilter
@@ -212,7 +246,13 @@ def reuse(
     lines, why_not = _same_link(change)
     if lines is None:
         return Reuse(None, f"{rel}: {why}" + (f"; {why_not}" if why_not else ""))
-    return Reuse(last, f"{rel}: only code the link never ran changed", "same link", rel, lines)
+    return Reuse(
+        last,
+        f"{rel}: only what the link never runs or never reads changed",
+        "same link",
+        rel,
+        lines,
+    )
 
 
 def moved(
@@ -388,6 +428,7 @@ def _same_link(change: _Change) -> tuple[dict[int, int] | None, str]:
     ran = last.entered.get(source.rel, frozenset())
     pairs: list[tuple[Any, Any]] = [(old, new)]
     facts = source.rel in last.detected  # its views', hooks' and helpers' facts count
+    before: ir.ModuleIR | None = None
     after: ir.ModuleIR | None = None
     if facts:
         namespace = pipeline.Detections.NAMESPACE
@@ -401,11 +442,14 @@ def _same_link(change: _Change) -> tuple[dict[int, int] | None, str]:
         # the readiness link reads the names a function calls, never their lines
         pairs += [
             (before.facts, after.facts),
-            (before.imports, after.imports),
+            (_extension_names(before.imports), _extension_names(after.imports)),
             (_callees(before), _callees(after)),
         ]
+    unseen = _unseen(change, old, new, [] if after is None else [before, after])
     lines = same_but_lines(
-        pairs, (lambda fdef: False) if facts else (lambda f: (f.qualname, f.line) not in ran)
+        pairs,
+        (lambda fdef: False) if facts else (lambda f: (f.qualname, f.line) not in ran),
+        unseen,
     )
     if lines is None:
         return None, "more than code the link never ran changed" + (
@@ -419,16 +463,194 @@ def _callees(code: ir.ModuleIR) -> dict[str, tuple[str, ...]]:
     return {qualname: tuple(name for name, _ in calls) for qualname, calls in code.calls.items()}
 
 
+def _unseen(
+    change: _Change, old: ir.ModuleIR, new: ir.ModuleIR, detected: Sequence[ir.ModuleIR | None]
+) -> Callable[[ir.Stmt], bool]:
+    """The statements of the old and new forms whose run nothing can see (the third
+    rule): each binds only names nothing else in the link can name, to values made
+    on the spot, and has no other effect."""
+    scanned = change.last.names.keys()
+    found: dict[int, tuple[tuple[str, ...], bool]] = {}
+    for code in (old, new):
+        found.update(_candidates(code.body, scanned, True))
+    if not found:
+        return lambda stmt: False
+    named = _mentions(old, found) | _mentions(new, found)
+    for output in detected:  # the readiness link resolves the names a function calls
+        if output is not None:
+            _words((output.facts, output.calls), named)
+    bound = {name for names, _ in found.values() for name in names}
+    free = {name for name in bound if name not in named and not _dunder(name)}
+    top = {name for names, at_top in found.values() if at_top for name in names} & free
+    _, _, reached = change.last.order.get(change.source.rel, (0, 0, True))
+    if top and reached:  # other modules hold this one: they could name its globals
+        free -= _named_elsewhere(change, top)
+    keep = {key for key, (names, _) in found.items() if all(n in free for n in names)}
+    return lambda stmt: id(stmt) in keep
+
+
+def _candidates(
+    body: tuple[ir.Stmt, ...], scanned: Collection[str], at_top: bool
+) -> Iterator[tuple[int, tuple[tuple[str, ...], bool]]]:
+    """Statements whose run has no effect but binding names (every statement list but
+    class bodies): id -> (the names bound, whether in the module's namespace)."""
+    for stmt in body:
+        names = _binds_only(stmt, scanned)
+        if names is not None:
+            yield id(stmt), (names, at_top)
+        elif isinstance(stmt, ir.FuncDef):
+            yield from _candidates(stmt.body, scanned, False)
+        elif isinstance(stmt, ir.ClassDef):  # its namespace is read by name (`methods`)
+            for inner in stmt.body:
+                if isinstance(inner, ir.FuncDef):
+                    yield from _candidates(inner.body, scanned, False)
+        elif isinstance(stmt, ir.For | ir.Block):
+            yield from _candidates(stmt.body, scanned, at_top)
+        elif isinstance(stmt, ir.If):
+            yield from _candidates(stmt.body, scanned, at_top)
+            yield from _candidates(stmt.orelse, scanned, at_top)
+
+
+def _binds_only(stmt: ir.Stmt, scanned: Collection[str]) -> tuple[str, ...] | None:
+    """The names `stmt` binds when that is all its run does, else None: an assignment
+    of a value made on the spot to plain names, an expression of such a value (a
+    docstring), an import of modules the scan does not see (it binds an external)."""
+    if isinstance(stmt, ir.Assign):
+        names = _plain_names(stmt.targets)
+        return names if names is not None and _made_here(stmt.value) else None
+    if isinstance(stmt, ir.ExprStmt):
+        return () if _made_here(stmt.value) else None
+    if isinstance(stmt, ir.Import):
+        if any(name in scanned for name in import_lookups(stmt.module)):
+            return None
+        return (stmt.asname or stmt.module.split(".", 1)[0],)
+    if isinstance(stmt, ir.ImportFrom):
+        lookups = import_lookups(stmt.module, [n for n, _ in stmt.names])
+        if stmt.level or not stmt.module or any(name in scanned for name in lookups):
+            return None
+        return tuple(asname or name for name, asname in stmt.names if name != "*")
+    return None
+
+
+def _plain_names(targets: tuple[ir.Expr, ...]) -> tuple[str, ...] | None:
+    out: list[str] = []
+    for target in targets:
+        if isinstance(target, ir.Name):
+            out.append(target.id)
+        elif isinstance(target, ir.Seq):
+            inner = _plain_names(target.items)
+            if inner is None:
+                return None
+            out.extend(inner)
+        else:  # `a.b = ...`, `a[k] = ...`, `*rest`: a write to a value others may hold
+            return None
+    return tuple(out)
+
+
+def _made_here(expr: ir.Expr) -> bool:
+    """A value the link makes on the spot, reading nothing (a name read may hand a
+    shared value its label) and calling nothing."""
+    if isinstance(expr, ir.Const | ir.Opaque):
+        return True
+    if isinstance(expr, ir.Seq):
+        return all(_made_here(item) for item in expr.items)  # a `Star` is not
+    if isinstance(expr, ir.DictE):
+        return all(k is not None and _made_here(k) and _made_here(v) for k, v in expr.items)
+    if isinstance(expr, ir.FStr):
+        return all(isinstance(part, str) or _made_here(part) for part in expr.parts)
+    return False
+
+
+_WORD = re.compile(r"[^\W\d]\w*")
+
+
+def _dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")  # the link reads some itself
+
+
+def _mentions(code: ir.ModuleIR, skip: Collection[int]) -> set[str]:
+    """Every identifier-like word in `code` outside the statements in `skip`: names,
+    attributes, parameters, imports, and any word in a string or an opaque text."""
+    out: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            _words(value, out)
+        elif isinstance(value, tuple | list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif dataclasses.is_dataclass(value) and id(value) not in skip:
+            for f in dataclasses.fields(value):
+                if f.name not in ("doc", "path", "imports"):
+                    walk(getattr(value, f.name))
+
+    walk(code)
+    return out
+
+
+def _words(value: Any, out: set[str]) -> None:
+    if isinstance(value, str):
+        out.update(_WORD.findall(value))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            _words(item, out)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _words(key, out)
+            _words(item, out)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _words(getattr(value, f.name), out)
+
+
+def _named_elsewhere(change: _Change, names: set[str]) -> set[str]:
+    """Which of `names` another linked file spells out, as CPython reads it (all of
+    them when a file no longer holds the bytes read)."""
+    wanted = {name: name.encode("utf-8") for name in names}
+    pattern = re.compile(
+        rb"(?<![\w\x80-\xff])(?:"
+        + b"|".join(re.escape(v) for v in wanted.values())
+        + rb")(?![\w\x80-\xff])"
+    )
+    hit: set[str] = set()
+    index = {source.rel: i for i, source in enumerate(change.sources)}
+    for rel in sorted(change.last.linked - {change.source.rel}):
+        i = index.get(rel)
+        digest = change.read.digests[i] if i is not None else None
+        if i is None or digest is None:
+            return set(names)
+        try:
+            data = change.sources[i].path.read_bytes()
+        except OSError:
+            return set(names)
+        if hashlib.sha256(data).digest() != digest:
+            return set(names)
+        if any(v in data for v in wanted.values()) or not data.isascii():
+            text = prefilter.as_python_reads(data)
+            hit.update(m.decode("utf-8") for m in pattern.findall(text))
+            if hit >= names:
+                return hit
+    return hit
+
+
 def same_but_lines(
-    pairs: Sequence[tuple[Any, Any]], unrun: Callable[[ir.FuncDef], bool]
+    pairs: Sequence[tuple[Any, Any]],
+    unrun: Callable[[ir.FuncDef], bool],
+    unseen: Callable[[ir.Stmt], bool] = lambda stmt: False,
 ) -> dict[int, int] | None:
     """The map of lines (old -> new, strictly increasing) under which each new value
-    equals its old one, skipping the bodies of the functions `unrun` admits; None if
+    equals its old one, skipping the bodies of the functions `unrun` admits and, in
+    any statement list but a class body, the statements `unseen` admits; None if
     there is none."""
     lines: dict[int, int] = {}
     added: list[int] = []
+    match = _Matcher(lines, added, unrun, unseen)
     for old, new in pairs:
-        if not _match(old, new, lines, added, unrun):
+        if not match(old, new):
             return None
     ordered = [lines[k] for k in sorted(lines)]
     if any(a >= b for a, b in itertools.pairwise(ordered)):
@@ -436,42 +658,62 @@ def same_but_lines(
     return lines
 
 
-def _match(
-    old: Any, new: Any, lines: dict[int, int], added: list[int], unrun: Callable[[ir.FuncDef], bool]
-) -> bool:
-    if type(old) is not type(new):
-        return False
-    if isinstance(old, tuple):
-        return len(old) == len(new) and all(
-            _match(a, b, lines, added, unrun) for a, b in zip(old, new, strict=True)
-        )
-    if isinstance(old, dict):  # in the same order: readers iterate them
-        return list(old) == list(new) and all(
-            _match(old[k], new[k], lines, added, unrun) for k in old
-        )
-    if not dataclasses.is_dataclass(old):
-        if isinstance(old, float | complex):  # 0.0 == -0.0, yet str() tells them apart
-            return repr(old) == repr(new)
-        return bool(old == new)
-    for f in dataclasses.fields(old):
-        a, b = getattr(old, f.name), getattr(new, f.name)
-        if f.name == "line":
-            if a not in lines:
-                lines[a] = b
-                added.append(a)
-            elif lines[a] != b:
-                return False
-        elif f.name == "body" and isinstance(old, ir.FuncDef):
-            mark = len(added)
-            if not _match(a, b, lines, added, unrun):
-                for line in added[mark:]:  # its lines name nothing the link made
-                    del lines[line]
-                del added[mark:]
-                if not unrun(old):
-                    return False
-        elif not _match(a, b, lines, added, unrun):
+# what holds statement lists (`IfExp.body` is an expression; class bodies are read
+# by name, as attributes)
+_STATEMENT_LISTS = (ir.ModuleIR, ir.FuncDef, ir.If, ir.For, ir.Block)
+
+
+@dataclass
+class _Matcher:
+    lines: dict[int, int]
+    added: list[int]
+    unrun: Callable[[ir.FuncDef], bool]
+    unseen: Callable[[ir.Stmt], bool]
+
+    def __call__(self, old: Any, new: Any) -> bool:
+        if type(old) is not type(new):
             return False
-    return True
+        if isinstance(old, tuple):
+            return len(old) == len(new) and all(self(a, b) for a, b in zip(old, new, strict=True))
+        if isinstance(old, dict):  # in the same order: readers iterate them
+            return list(old) == list(new) and all(self(old[k], new[k]) for k in old)
+        if not dataclasses.is_dataclass(old):
+            if isinstance(old, float | complex):  # 0.0 == -0.0, yet str() tells them apart
+                return repr(old) == repr(new)
+            return bool(old == new)
+        lines, added = self.lines, self.added
+        for f in dataclasses.fields(old):
+            a, b = getattr(old, f.name), getattr(new, f.name)
+            if f.name in ("body", "orelse") and isinstance(old, _STATEMENT_LISTS):
+                a, b = self.seen(a), self.seen(b)
+            if f.name == "line":
+                if a not in lines:
+                    lines[a] = b
+                    added.append(a)
+                elif lines[a] != b:
+                    return False
+            elif f.name == "body" and isinstance(old, ir.FuncDef):
+                mark = len(added)
+                if not self(a, b):
+                    for line in added[mark:]:  # its lines name nothing the link made
+                        del lines[line]
+                    del added[mark:]
+                    if not self.unrun(old):
+                        return False
+            elif f.name == "imports" and isinstance(old, ir.ModuleIR):
+                # read for the extensions each file uses, and for nothing else
+                if _extension_names(a) != _extension_names(b):
+                    return False
+            elif not self(a, b):
+                return False
+        return True
+
+    def seen(self, body: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+        return tuple(stmt for stmt in body if not self.unseen(stmt))
+
+
+def _extension_names(imports: tuple[str, ...]) -> list[str]:
+    return [extension.name for extension in extensions_used(imports)]
 
 
 def _adds_anything(code: ir.ModuleIR, names: list[str]) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from speed_trees import SAMPLE, fixture_dirs, write_tree
 
-from migrate.scan import ScanOptions, scan_paths
+from migrate.scan import ScanOptions, incremental, scan_paths
 from migrate.scan.pipeline import Stats
 
 # An app whose routes also depend on a registry that never mentions Flask, a test
@@ -240,7 +240,7 @@ def test_timings_line_says_why(tmp_path: Path) -> None:
     _, stats = scan(root, store)
     assert "tests/test_shop.py is isolated: the last inventory" in stats.summary(0.1)
     path = root / "shop/settings.py"
-    path.write_bytes(path.read_bytes() + b"\nB = 1\n")
+    path.write_bytes(path.read_bytes() + b'\nB = len("b")\n')
     _, stats = scan(root, store)
     assert "re-linked: shop/settings.py: other code imports it" in stats.summary(0.1)
 
@@ -366,6 +366,7 @@ LINKED_TREE = {
 
         extra = Blueprint("extra", __name__, url_prefix="/extra")
         MODE = os.environ.get("MODE", "dev")
+        LIMIT = 50
     """,
     "shop/views.py": """
         from flask import Blueprint, request
@@ -439,7 +440,51 @@ SAME_LINK_EDITS = {
         "    request.args.get('page')\n    return str(Item().price())\n",
         False,
     ),
-    "a module-level statement": ("shop/models.py", "import os\n", "import os\nX = 1\n", False),
+    # statements whose run nothing reads: they bind names no other code spells out
+    "a constant nothing reads": ("shop/models.py", "import os\n", "import os\nX = 1\n", True),
+    "a constant changes": ("shop/models.py", "LIMIT = 50", "LIMIT = [50, {'a': f'b'}]", True),
+    "a constant removed": ("shop/models.py", "LIMIT = 50\n", "", True),
+    "an unused library import": (
+        "shop/models.py",
+        "import os\n",
+        "import os\nimport json as js, xml.dom\nfrom csv import reader, writer as w\n",
+        True,
+    ),
+    "a module docstring in a view file": (
+        "shop/views.py",
+        "from flask",
+        '"""Views."""\nfrom flask',
+        True,
+    ),
+    "a constant in a view's body": (
+        "shop/views.py",
+        "    return str(Item().price())\n",
+        "    unused, spare = 1, 2\n    return str(Item().price())\n",
+        True,
+    ),
+    # and what they must not admit
+    "a constant a view reads": ("shop/models.py", "LIMIT = 50\n", "LIMIT = 50\nextra = 1\n", False),
+    "a name another file spells out": ("shop/models.py", "LIMIT", "request = 1\nLIMIT", False),
+    "a name the file reads": ("shop/models.py", "import os\n", "import os\nos = 1\n", False),
+    "a call": ("shop/models.py", "LIMIT = 50", "LIMIT = len('50')", False),
+    "a name read": ("shop/models.py", "LIMIT = 50", "LIMIT = MODE", False),
+    "an attribute write": ("shop/models.py", "LIMIT = 50", "Item.limit = 50", False),
+    "a dunder": ("shop/models.py", "LIMIT = 50", "__all__ = ['extra']", False),
+    "an import of scanned code": ("shop/models.py", "LIMIT = 50", "import shop.views as sv", False),
+    "a relative import": ("shop/models.py", "LIMIT = 50", "from . import nothing", False),
+    "an extension import": ("shop/models.py", "LIMIT = 50", "import flask_login", False),
+    "a class attribute": (
+        "shop/models.py",
+        "class Item:\n",
+        "class Item:\n    methods = ['POST']\n",
+        False,
+    ),
+    "a view reads a new local": (
+        "shop/views.py",
+        "    return str(Item().price())\n",
+        "    q = 'x'\n    return request.args.get(q, '')\n",
+        False,
+    ),
 }
 
 
@@ -468,7 +513,7 @@ def test_edits_the_link_never_runs_keep_the_inventory(tmp_path: Path, edit: str)
         if edit in ("a view file's comment", "a comment inside a view"):  # facts moved
             facts = {(f.name, f.line) for r in got.routes for f in r.facts}
             assert facts and facts != {(f.name, f.line) for r in base.routes for f in r.facts}
-        assert "only code the link never ran changed" in stats.summary(0.1)
+        assert "only what the link never runs or never reads changed" in stats.summary(0.1)
     # and the next scan follows from this one, the short way or not
     path.write_text(text)
     assert scan(root, store)[0] == base
@@ -674,3 +719,23 @@ def test_a_skipped_file_rewritten_mid_scan_is_not_judged_on_new_bytes(
     tool.write_text(broken)  # the bytes the raced scan read first
     got, _ = scan(root, store)
     assert got == scan(root, None)[0] and got.errors
+
+
+def test_a_defect_in_a_short_way_costs_only_speed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short way that raises (a scanner defect) leaves the scan to the long way."""
+    root = write_tree(tmp_path / "src", LINKED_TREE)
+    store = tmp_path / "cache"
+    scan(root, store)
+
+    def defect(change: object) -> object:
+        raise KeyError("planted")
+
+    monkeypatch.setattr(incremental, "_same_link", defect)
+    path = root / "shop/models.py"
+    path.write_text("# models\n" + path.read_text())
+    got, stats = scan(root, store)
+    assert got == scan(root, None)[0]
+    assert stats.incremental.startswith("the short way failed (KeyError: 'planted')")
+    assert "link" in stats.seconds
