@@ -99,7 +99,8 @@ MAX_NAMED = 5  # failing routes named on the gate's stderr line
     "in the link (a migration, or a test module whose top-level code and functions "
     "never read the app's code), or "
     "changed only where the link never runs (comments, blank lines, the body of a "
-    "method nothing calls; its lines are moved).",
+    "method nothing calls; its lines are moved) or in statements nothing reads "
+    "(a constant, a docstring or a library import binding a name no other code spells).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
 @click.option(
