@@ -78,29 +78,36 @@ Flask's models read) may also gain or lose statements that only bind names, when
 nothing can read those names (`_unseen`):
 
 a. the statement assigns, to plain names, a value made on the spot: constants,
-   and lists, tuples, dicts and f-strings of them, or text the link never
-   evaluates (a lambda, a comprehension); or it is such a value alone (a
-   docstring, `...`); or it imports modules the scan does not see (absolute,
-   no prefix in the module table);
+   and lists, tuples, dicts of them (two levels at most) and f-strings of
+   text, or text the link never evaluates (a lambda, a comprehension); or it
+   is such a value alone (a docstring, `...`); or it imports modules the scan
+   does not see (absolute, no prefix in the module table);
 b. no name it binds is a dunder (the link reads `__name__`, `__class__`...), or
    spelled anywhere else in X's old or new lowered form (names, attributes,
-   parameters, imports, words of strings and opaque texts), or in X's detector
-   output when the readiness link reads it (the names a function calls);
+   parameters, imports, strings and opaque texts, with any non-ASCII
+   character counted as part of a word), or in X's detector output when the
+   readiness link reads it (the names a function calls);
 c. for a name bound in the module namespace, when other code found X's module in
    the last link: no other linked file spells the name (its bytes as CPython
-   reads them, checked against the digests read);
-d. the extensions X imports are the same (the inventory lists them per file).
+   reads them, coding line included, checked against the digests read);
+d. the extensions X imports are the same (the inventory lists them per file);
+e. the last link never ran out of Python stack (`Record.deep`).
 
 **Why it is safe.** Such a statement calls nothing, reads nothing and writes
 nothing but its names: the values are new objects nobody else holds (none has a
 `label` for the assignment to set), an import of a module outside the module
-table only makes an external value, and no step of it can fail. Its names are
-read only where spelled: the link has no `globals()`, `vars()` or `getattr` by
-computed name (those give `Unknown`), reads module namespaces only by name
-(`from X import n`, `X.n`, star imports, whose copies are read by name again),
-and reads function frames only from the function's own code. So with (b) and
-(c) no step of the link reads what the statement binds, and the run is the old
-run with those steps added or removed, lines renamed as above.
+table only makes an external value, and no step of it can fail (nothing is
+converted; `str()` of a long int would raise). Its names are read only where
+spelled: the link has no `globals()`, `vars()` or `getattr` by computed name
+(those give `Unknown`), reads module namespaces only by name (`from X import
+n`, `X.n`, star imports, whose copies land in module namespaces only, as in
+CPython, and are read by name again), and reads function frames only from
+the function's own code. So with (b) and (c) no step of the link reads what
+the statement binds, and the run is the old run with those steps added or
+removed, lines renamed as above. One assumption is left: the statement takes
+a few frames of Python stack, so a link that came within those few frames of
+the recursion limit at that point, without reaching it anywhere (e), could
+reach it with the statement. Such a link is about 140 imports deep.
 """
 
 from __future__ import annotations
@@ -119,6 +126,7 @@ from migrate import model
 from migrate.readiness.extensions import extensions_used
 from migrate.readiness.score import score_route
 from migrate.scan import cache as cache_mod
+from migrate.scan import interp as interp_mod
 from migrate.scan import ir, pipeline, prefilter
 from migrate.scan.discover import SourceFile
 from migrate.scan.interp import Interpreter, absolute_module, import_lookups
@@ -143,6 +151,7 @@ class Record:
     entered: dict[str, frozenset[tuple[str, int]]]  # file -> (qualname, line) of what ran
     detected: frozenset[str]  # files whose detector facts the readiness link read
     sockets: frozenset[str] = frozenset()  # files that may hold WebSocket handlers
+    deep: bool = False  # the link ran out of Python stack somewhere
 
 
 def record(
@@ -169,6 +178,7 @@ def record(
         {path: frozenset(runs) for path, runs in _entered(interp).items()},
         frozenset(rt.code.path for rt in interp.unique_modules if rt.code.detected),
         frozenset(table.socket_files),
+        any(f.message == interp_mod.TOO_DEEP for f in interp.findings),
     )
 
 
@@ -469,18 +479,20 @@ def _unseen(
     """The statements of the old and new forms whose run nothing can see (the third
     rule): each binds only names nothing else in the link can name, to values made
     on the spot, and has no other effect."""
+    if change.last.deep:  # where it ran out of stack, one step more or less tells
+        return lambda stmt: False
     scanned = change.last.names.keys()
     found: dict[int, tuple[tuple[str, ...], bool]] = {}
     for code in (old, new):
         found.update(_candidates(code.body, scanned, True))
     if not found:
         return lambda stmt: False
-    named = _mentions(old, found) | _mentions(new, found)
+    texts = _texts(old, found) + _texts(new, found)
     for output in detected:  # the readiness link resolves the names a function calls
         if output is not None:
-            _words((output.facts, output.calls), named)
-    bound = {name for names, _ in found.values() for name in names}
-    free = {name for name in bound if name not in named and not _dunder(name)}
+            texts += _texts((output.facts, output.calls), ())
+    bound = {name for names, _ in found.values() for name in names if not _dunder(name)}
+    free = bound - _spelled(bound, "\0".join(texts))
     top = {name for names, at_top in found.values() if at_top for name in names} & free
     _, _, reached = change.last.order.get(change.source.rel, (0, 0, True))
     if top and reached:  # other modules hold this one: they could name its globals
@@ -547,35 +559,41 @@ def _plain_names(targets: tuple[ir.Expr, ...]) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def _made_here(expr: ir.Expr) -> bool:
+def _made_here(expr: ir.Expr, depth: int = 0) -> bool:
     """A value the link makes on the spot, reading nothing (a name read may hand a
-    shared value its label) and calling nothing."""
+    shared value its label), calling nothing, converting nothing (`str()` of a
+    long int raises) and nested at most two deep (a few frames of stack)."""
     if isinstance(expr, ir.Const | ir.Opaque):
         return True
-    if isinstance(expr, ir.Seq):
-        return all(_made_here(item) for item in expr.items)  # a `Star` is not
+    if depth >= 2:
+        return False
+    if isinstance(expr, ir.Seq):  # a `Star` is not
+        return all(_made_here(item, depth + 1) for item in expr.items)
     if isinstance(expr, ir.DictE):
-        return all(k is not None and _made_here(k) and _made_here(v) for k, v in expr.items)
+        return all(
+            k is not None and _made_here(k, depth + 1) and _made_here(v, depth + 1)
+            for k, v in expr.items
+        )
     if isinstance(expr, ir.FStr):
-        return all(isinstance(part, str) or _made_here(part) for part in expr.parts)
+        return all(
+            isinstance(part, str) or (isinstance(part, ir.Const) and isinstance(part.value, str))
+            for part in expr.parts
+        )
     return False
-
-
-_WORD = re.compile(r"[^\W\d]\w*")
 
 
 def _dunder(name: str) -> bool:
     return name.startswith("__") and name.endswith("__")  # the link reads some itself
 
 
-def _mentions(code: ir.ModuleIR, skip: Collection[int]) -> set[str]:
-    """Every identifier-like word in `code` outside the statements in `skip`: names,
-    attributes, parameters, imports, and any word in a string or an opaque text."""
-    out: set[str] = set()
+def _texts(value: Any, skip: Collection[int]) -> list[str]:
+    """Every string in a lowered form (or detector output) outside the statements in
+    `skip`: names, attributes, parameters, imports, strings, opaque texts."""
+    out: list[str] = []
 
     def walk(value: Any) -> None:
         if isinstance(value, str):
-            _words(value, out)
+            out.append(value)
         elif isinstance(value, tuple | list):
             for item in value:
                 walk(item)
@@ -583,28 +601,31 @@ def _mentions(code: ir.ModuleIR, skip: Collection[int]) -> set[str]:
             for key, item in value.items():
                 walk(key)
                 walk(item)
-        elif dataclasses.is_dataclass(value) and id(value) not in skip:
+        elif (
+            dataclasses.is_dataclass(value)
+            and not isinstance(value, type)
+            and id(value) not in skip
+        ):
             for f in dataclasses.fields(value):
                 if f.name not in ("doc", "path", "imports"):
                     walk(getattr(value, f.name))
 
-    walk(code)
+    walk(value)
     return out
 
 
-def _words(value: Any, out: set[str]) -> None:
-    if isinstance(value, str):
-        out.update(_WORD.findall(value))
-    elif isinstance(value, tuple | list):
-        for item in value:
-            _words(item, out)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _words(key, out)
-            _words(item, out)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            _words(getattr(value, f.name), out)
+def _spelled(names: Collection[str], text: str) -> set[str]:
+    """Which of `names` occur in `text` as a whole word, counting every non-ASCII
+    character as part of a word (some combine into identifiers, like Indic vowel
+    signs or U+00B7: a match too many only costs the short way)."""
+    if not names:
+        return set()
+    pattern = re.compile(
+        r"(?<![0-9A-Za-z_\u0080-\U0010ffff])(?:"
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?![0-9A-Za-z_\u0080-\U0010ffff])"
+    )
+    return {m for m in pattern.findall(text) if m in names}
 
 
 def _named_elsewhere(change: _Change, names: set[str]) -> set[str]:
@@ -629,9 +650,9 @@ def _named_elsewhere(change: _Change, names: set[str]) -> set[str]:
             return set(names)
         if hashlib.sha256(data).digest() != digest:
             return set(names)
-        if any(v in data for v in wanted.values()) or not data.isascii():
-            text = prefilter.as_python_reads(data)
-            hit.update(m.decode("utf-8") for m in pattern.findall(text))
+        text = prefilter.as_python_reads(data)  # a coding line re-spells an ASCII file
+        if any(v in text for v in wanted.values()):
+            hit.update(m.decode("utf-8", "replace") for m in pattern.findall(text))
             if hit >= names:
                 return hit
     return hit

@@ -37,6 +37,7 @@ from migrate.scan.values import (
 )
 
 MAX_DEPTH = 24
+TOO_DEEP = "code nested too deeply to follow"  # the finding when Python's stack runs out
 MAX_UNROLL = 256
 ROUTING_NAMES = frozenset(
     {"route", "add_url_rule", "register_blueprint", "add_resource", "add_namespace"}
@@ -160,7 +161,7 @@ class Interpreter:
             step(arg)
         except RecursionError:
             self.stack.clear()
-            self.finding("internal-error", "code nested too deeply to follow", file, line, "error")
+            self.finding("internal-error", TOO_DEEP, file, line, "error")
         except Exception as exc:  # reported as a finding; the scan goes on
             self.stack.clear()
             self.finding(
@@ -241,7 +242,9 @@ class Interpreter:
         rt = self.find_module(dotted) if dotted else None
         for name, asname in stmt.names:
             if name == "*":
-                if rt is not None:
+                # only at module level: CPython refuses a class or function that
+                # star-imports, so no name lands there unspelled (`incremental`)
+                if rt is not None and env is env.module.env:
                     for key, value in rt.env.vars.items():
                         if not key.startswith("_"):
                             env.vars[key] = value

@@ -442,7 +442,7 @@ SAME_LINK_EDITS = {
     ),
     # statements whose run nothing reads: they bind names no other code spells out
     "a constant nothing reads": ("shop/models.py", "import os\n", "import os\nX = 1\n", True),
-    "a constant changes": ("shop/models.py", "LIMIT = 50", "LIMIT = [50, {'a': f'b'}]", True),
+    "a constant changes": ("shop/models.py", "LIMIT = 50", "LIMIT = [50, {'a': 'b'}, f'c']", True),
     "a constant removed": ("shop/models.py", "LIMIT = 50\n", "", True),
     "an unused library import": (
         "shop/models.py",
@@ -628,6 +628,54 @@ REVIEWED = {
         },
         [("compat.py", "def roles", "\n\n\ndef roles")],
     ),
+    # statements nothing reads (third review): a name `[^\\W\\d]\\w*` splits in two
+    "identifier with a combining mark": (
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n"
+            '\u0928\u093e\u092e = "/old"\n\n@app.route(\u0928\u093e\u092e)\n'
+            'def a():\n    return "a"\n',
+        },
+        [("app.py", '"/old"', '"/new"'), ("app.py", '"/new"', '"/newer"')],
+    ),
+    "identifier with a middle dot": (
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n"
+            'p\u00b7x = "/old"\n\n@app.route(p\u00b7x)\ndef a():\n    return "a"\n',
+        },
+        [("app.py", '"/old"', '"/new"')],
+    ),
+    # an f-string of an int past str()'s digit limit raises: a finding, the rest lost
+    "a value that fails to convert": (
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\nMARK = 1\n\n"
+            '@app.route("/a")\ndef a():\n    return "a"\n',
+        },
+        [
+            ("app.py", "MARK = 1\n", "MARK = 1\nzq = f'{0x" + "f" * 4000 + "}'\n"),
+            ("app.py", "zq = f", "zz = f"),
+        ],
+    ),
+    # an ASCII file in UTF-7 spells `foo` as `+AGYAbwBv-`
+    "a name spelled through a coding line": (
+        {
+            "cfg.py": "q9 = 1\n",
+            "app.py": "# coding: utf-7\nfrom flask import Flask\n+AGYAbwBv- = '/old'\n"
+            "from cfg import *\napp = Flask(__name__)\n\n@app.route(+AGYAbwBv-)\n"
+            "def r():\n    return 'r'\n",
+        },
+        [("cfg.py", "q9 = 1\n", "q9 = 1\nfoo = '/new'\n")],
+    ),
+    # CPython refuses a star import in a class body; the link copied `methods` there
+    "a star import in a class body": (
+        {
+            "cfg.py": "q9 = 1\n",
+            "app.py": "from flask import Flask\nfrom flask.views import View\n"
+            "app = Flask(__name__)\n\nclass V(View):\n    from cfg import *\n\n"
+            "    def dispatch_request(self):\n        return 'x'\n\n"
+            "app.add_url_rule('/v', view_func=V.as_view('v'))\n",
+        },
+        [("cfg.py", "q9 = 1\n", "q9 = 1\nmethods = ['POST']\n")],
+    ),
 }
 
 
@@ -739,3 +787,26 @@ def test_a_defect_in_a_short_way_costs_only_speed(
     assert got == scan(root, None)[0]
     assert stats.incremental.startswith("the short way failed (KeyError: 'planted')")
     assert "link" in stats.seconds
+
+
+def test_statements_nothing_reads_need_a_link_that_had_stack_to_spare(tmp_path: Path) -> None:
+    """Where the link ran out of Python stack, a step more or less can move where it
+    did: after such a link, an added constant re-links."""
+    files = {f"m{i:03}.py": f"import m{i + 1:03}\n" for i in range(400)}
+    files["app.py"] = "from flask import Flask\nimport m000\napp = Flask(__name__)\n"
+    root = write_tree(tmp_path / "src", files)
+    store = tmp_path / "cache"
+    base, _ = scan(root, store)
+    assert any(f.message == "code nested too deeply to follow" for f in base.findings)
+    path = root / "m000.py"
+    path.write_text(path.read_text() + "TOUCHED = 1\n")
+    got, stats = scan(root, store)
+    assert got == scan(root, None)[0]
+    assert stats.selection != "same link", stats.incremental
+    # a link with stack to spare takes the short way for the same kind of edit
+    (root / "m005.py").write_text("")
+    assert not scan(root, store)[0].findings
+    path.write_text(path.read_text() + "ALSO_TOUCHED = 1\n")
+    got, stats = scan(root, store)
+    assert got == scan(root, None)[0]
+    assert stats.selection == "same link", stats.incremental
