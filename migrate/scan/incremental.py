@@ -631,12 +631,6 @@ def _spelled(names: Collection[str], text: str) -> set[str]:
 def _named_elsewhere(change: _Change, names: set[str]) -> set[str]:
     """Which of `names` another linked file spells out, as CPython reads it (all of
     them when a file no longer holds the bytes read)."""
-    wanted = {name: name.encode("utf-8") for name in names}
-    pattern = re.compile(
-        rb"(?<![\w\x80-\xff])(?:"
-        + b"|".join(re.escape(v) for v in wanted.values())
-        + rb")(?![\w\x80-\xff])"
-    )
     hit: set[str] = set()
     index = {source.rel: i for i, source in enumerate(change.sources)}
     for rel in sorted(change.last.linked - {change.source.rel}):
@@ -650,9 +644,11 @@ def _named_elsewhere(change: _Change, names: set[str]) -> set[str]:
             return set(names)
         if hashlib.sha256(data).digest() != digest:
             return set(names)
-        text = prefilter.as_python_reads(data)  # a coding line re-spells an ASCII file
-        if any(v in text for v in wanted.values()):
-            hit.update(m.decode("utf-8", "replace") for m in pattern.findall(text))
+        # a coding line re-spells an ASCII file; bytes that are not UTF-8 become
+        # U+FFFD, a word character to `_spelled`, as any byte over 0x7f was
+        text = prefilter.as_python_reads(data).decode("utf-8", "replace")
+        if any(name in text for name in names):
+            hit |= _spelled(names, text)
             if hit >= names:
                 return hit
     return hit
