@@ -252,7 +252,7 @@ def _scan(
             table.errors,
             table.parsed,
         )
-        interp = pipeline.interpret(modules, bar, stats)
+        interp = pipeline.interpret(modules, bar, stats, [s.rel for s in sources])
         routes, resolver = resolve(interp, module_of)
         detections = pipeline.Detections(
             sources,

@@ -87,9 +87,11 @@ b. no name it binds is a dunder (the link reads `__name__`, `__class__`...), or
    parameters, imports, strings and opaque texts, with any non-ASCII
    character counted as part of a word), or in X's detector output when the
    readiness link reads it (the names a function calls);
-c. for a name bound in the module namespace, when other code found X's module in
-   the last link: no other linked file spells the name (its bytes as CPython
-   reads them, coding line included, checked against the digests read);
+c. for a name bound in the module namespace: no code of the last link read X's
+   namespace by a name it computed (`dir`, `inspect.getmembers`, `getattr`:
+   `Record.listed`), and, when other code found X's module, no other linked
+   file spells the name (its bytes as CPython reads them, coding line
+   included, checked against the digests read);
 d. the extensions X imports are the same (the inventory lists them per file);
 e. the last link never ran out of Python stack (`Record.deep`).
 
@@ -98,13 +100,14 @@ nothing but its names: the values are new objects nobody else holds (none has a
 `label` for the assignment to set), an import of a module outside the module
 table only makes an external value, and no step of it can fail (nothing is
 converted; `str()` of a long int would raise). Its names are read only where
-spelled: the link has no `globals()`, `vars()` or `getattr` by computed name
-(those give `Unknown`), reads module namespaces only by name (`from X import
-n`, `X.n`, star imports, whose copies land in module namespaces only, as in
-CPython, and are read by name again), and reads function frames only from
-the function's own code. So with (b) and (c) no step of the link reads what
-the statement binds, and the run is the old run with those steps added or
-removed, lines renamed as above. One assumption is left: the statement takes
+spelled: the link has no `globals()` or `vars()` (those give `Unknown`),
+reads module namespaces by name (`from X import n`, `X.n`, star imports, whose
+copies land in module namespaces only, as in CPython, and are read by name
+again) or, in the modules (c) rules out, by computed names (`patterns/
+reflection.py`), and reads function frames only from the function's own code.
+So with (b) and (c) no step of the link reads what the statement binds, and
+the run is the old run with those steps added or removed, lines renamed as
+above. One assumption is left: the statement takes
 a few frames of Python stack, so a link that came within those few frames of
 the recursion limit at that point, without reaching it anywhere (e), could
 reach it with the statement. Such a link is about 140 imports deep.
@@ -152,6 +155,7 @@ class Record:
     detected: frozenset[str]  # files whose detector facts the readiness link read
     sockets: frozenset[str] = frozenset()  # files that may hold WebSocket handlers
     deep: bool = False  # the link ran out of Python stack somewhere
+    listed: frozenset[str] = frozenset()  # files whose namespace code read by computed names
 
 
 def record(
@@ -179,6 +183,7 @@ def record(
         frozenset(rt.code.path for rt in interp.unique_modules if rt.code.detected),
         frozenset(table.socket_files),
         any(f.message == interp_mod.TOO_DEEP for f in interp.findings),
+        frozenset(rt.code.path for rt in interp.unique_modules if rt.listed),
     )
 
 
@@ -495,7 +500,9 @@ def _unseen(
     free = bound - _spelled(bound, "\0".join(texts))
     top = {name for names, at_top in found.values() if at_top for name in names} & free
     _, _, reached = change.last.order.get(change.source.rel, (0, 0, True))
-    if top and reached:  # other modules hold this one: they could name its globals
+    if change.source.rel in change.last.listed:  # read by names it computed (`dir`)
+        free -= top
+    elif top and reached:  # other modules hold this one: they could name its globals
         free -= _named_elsewhere(change, top)
     keep = {key for key, (names, _) in found.items() if all(n in free for n in names)}
     return lambda stmt: id(stmt) in keep

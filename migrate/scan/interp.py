@@ -37,6 +37,9 @@ from migrate.scan.values import (
 )
 
 MAX_DEPTH = 24
+# where the scanned tree stands in the paths the link computes: `__file__` of the
+# module in `pkg/views.py` is "/<root>/pkg/views.py" (`patterns/discovery.py`)
+ROOT = "/<root>"
 TOO_DEEP = "code nested too deeply to follow"  # the finding when Python's stack runs out
 MAX_UNROLL = 256
 ROUTING_NAMES = frozenset(
@@ -55,10 +58,17 @@ class ModuleRT:
     started: int = -1
     ended: int = -1
     reached: bool = False
+    # some code read its namespace by a name it computed (`dir`, `inspect.getmembers`,
+    # `getattr`): every module-level name may have been read
+    listed: bool = False
 
     def __post_init__(self) -> None:
         self.env = Env({}, None, self, "")
-        self.env.vars["__name__"] = self.name
+        names = self.env.vars
+        names["__name__"] = self.name
+        names["__file__"] = f"{ROOT}/{self.code.path}"
+        if self.code.is_package:
+            names["__path__"] = [f"{ROOT}/{self.code.path}".rpartition("/")[0]]
 
     @property
     def package(self) -> str:
@@ -92,8 +102,11 @@ _BUILTIN_TYPES: dict[str, Any] = {"dict": dict, "list": list, "tuple": tuple, "s
 
 
 class Interpreter:
-    def __init__(self, modules: dict[str, ir.ModuleIR]) -> None:
+    def __init__(self, modules: dict[str, ir.ModuleIR], files: Iterable[str] = ()) -> None:
+        """`modules`: the module table; `files`: every file the scan reads, relative to
+        its root (what a directory listing of the tree shows)."""
         library.load_patterns()
+        self.files = tuple(files)
         by_code: dict[int, ModuleRT] = {}
         self.modules: dict[str, ModuleRT] = {}
         for name, code in modules.items():  # canonical names come first, aliases after
@@ -389,6 +402,8 @@ class Interpreter:
         elif name in _SETTABLE and name in getattr(obj, "__dataclass_fields__", {}):
             # plain fields of Flask object models (bp.url_prefix = "/x")
             setattr(obj, name, value)
+        elif isinstance(getattr(obj, "extra", None), dict):
+            obj.extra[name] = value  # an attribute of the user's own (bp.auto_register)
 
     def define_function(self, fdef: ir.FuncDef, env: Env) -> None:
         defaults = {p.name: self.eval(p.default, env) for p in fdef.params if p.default is not None}
@@ -709,7 +724,8 @@ class Interpreter:
         if isinstance(obj, ModuleV):
             return self.module_attr(obj.rt, name)
         if isinstance(obj, ExternalV):
-            return ExternalV(f"{obj.qualname}.{name}")
+            qualname = f"{obj.qualname}.{name}"
+            return library.CONSTANTS.get(qualname, ExternalV(qualname))
         if isinstance(obj, InstanceV):
             if name in obj.attrs:
                 return obj.attrs[name]

@@ -25,6 +25,7 @@ CONSTRUCTORS: dict[str, Constructor] = {}
 ATTRIBUTES: dict[type, AttrProvider] = {}
 ALIASES: dict[str, str] = {}
 ANCESTORS: dict[str, str] = {}
+CONSTANTS: dict[str, Any] = {}  # library attributes that are plain values (`os.sep`)
 # run after every module and entry point, before rules are resolved
 BEFORE_RESOLVE: list[Callable[[Interpreter], None]] = []
 

@@ -60,6 +60,7 @@ class FlaskObj:
     static_url_path: Any = None
     endpoint_views: dict[Any, Any] = field(default_factory=dict)  # `@app.endpoint("x")`
     hooks: list[HookDecl] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # attributes user code set
 
     def effective_static_url_path(self) -> Any:
         if self.static_url_path is not None:

@@ -387,15 +387,19 @@ def _lookup(store: cache_mod.Cache, key: str, mode: str) -> Any:
 
 
 def interpret(
-    modules: dict[str, ir.ModuleIR], progress: Progress | None, stats: Stats | None
+    modules: dict[str, ir.ModuleIR],
+    progress: Progress | None,
+    stats: Stats | None,
+    files: Sequence[str] = (),
 ) -> Interpreter:
-    """The link step over the module table; closes the progress bar."""
+    """The link step over the module table (`files`: every file read, for directory
+    listings); closes the progress bar."""
     clock = time.perf_counter()
     try:
         if progress is not None:
             progress.phase(f"linking {len({id(m) for m in modules.values()})} modules")
         with gc_paused():
-            interp = Interpreter(modules)
+            interp = Interpreter(modules, files)
             interp.run()
     finally:
         if progress is not None:

@@ -18,8 +18,8 @@ between two files when
 
 A file is a *seed* when its bytes contain one of `TOKENS`. Keep every file
 whose connected component holds a seed; if any file contains one of
-`DYNAMIC` (`import_module`, `__import__`, `find_modules`: a module named at
-run time), keep every file.
+`DYNAMIC` (`import_module`, `__import__`, `find_modules`, a loader's
+`exec_module` or `load_module`: a module named at run time), keep every file.
 
 **Why it is safe.** Every output of the scan comes from (a) a library the
 `patterns` model (Flask, its extensions, werkzeug), which a file reaches only
@@ -79,10 +79,17 @@ TOKENS: tuple[bytes, ...] = (
     b"environ",  # os.environ.get(...) reports an env-default finding
     b"getenv",
     b"sock",  # the websockets detector knows `sock`, `sockets`, `socketio` by name
+    b"getmembers",  # may report an `unresolved-member` finding (`patterns/reflection.py`)
     *sorted(name.encode() for name in ROUTING_NAMES),
 )
-# A module named by a run-time string can be any module.
-DYNAMIC: tuple[bytes, ...] = (b"import_module", b"__import__", b"find_modules")
+# A module named by a run-time string (or found in a folder) can be any module.
+DYNAMIC: tuple[bytes, ...] = (
+    b"import_module",
+    b"__import__",
+    b"find_modules",
+    b"exec_module",  # importlib's loaders (`patterns/discovery.py`)
+    b"load_module",
+)
 
 _TOKEN_RE = re.compile(b"|".join(re.escape(t) for t in TOKENS))
 _DYNAMIC_RE = re.compile(b"|".join(re.escape(t) for t in DYNAMIC))

@@ -676,6 +676,18 @@ REVIEWED = {
         },
         [("cfg.py", "q9 = 1\n", "q9 = 1\nmethods = ['POST']\n")],
     ),
+    # a name nobody spells, read by one the link computed (`dir`, `getattr`)
+    "constant in a module read by computed names": (
+        {
+            "app.py": "from flask import Flask\nimport views\n\napp = Flask(__name__)\n"
+            "for name in dir(views):\n    if name.startswith('P_'):\n"
+            "        app.register_blueprint(\n            views.bp, name=name.lower(),"
+            " url_prefix=getattr(views, name)\n        )\n",
+            "views.py": "from flask import Blueprint\n\nbp = Blueprint('bp', __name__)\n"
+            "P_ONE = '/one'\n\n@bp.route('/')\ndef index():\n    return 'hi'\n",
+        },
+        [("views.py", "P_ONE = '/one'\n", "P_ONE = '/one'\nP_TWO = '/two'\n")],
+    ),
 }
 
 

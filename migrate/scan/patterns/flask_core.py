@@ -240,6 +240,8 @@ def route_decorator(obj: FlaskObj, rule: Any, options: dict[str, Any], site: Sit
 
 @library.attributes(FlaskObj)
 def flask_object_attr(interp: Interpreter, obj: Any, name: str, _site: Site) -> Any:
+    if name in obj.extra:
+        return obj.extra[name]
     if name == "route":
 
         def route(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
