@@ -131,6 +131,8 @@ def scan(
     The inventory equals what each app's own `app.url_map` would hold: rules with
     blueprint prefixes joined as Flask joins them, methods, endpoints, converters,
     and for each route its migration difficulty with the reasons behind it.
+    Blueprints a factory finds at run time by listing a folder (pkgutil.iter_modules,
+    os.walk, importlib loaders, inspect.getmembers, dir/getattr/isinstance) count too.
     What cannot be resolved statically is listed as a finding (file:line, reason);
     files that do not parse are listed and the scan goes on.
 

@@ -41,6 +41,7 @@ FINDING_CODES: dict[str, str] = {
     "unresolved-receiver": "A routing call on an object the scan cannot follow",
     "unresolved-blueprint": "A blueprint the scan cannot resolve",
     "unregistered-blueprint": "A blueprint that is never registered",
+    "unresolved-member": "Module members whose type the scan cannot know, left out",
     "route-in-loop": "Routes added in a loop over literal values (unrolled)",
     "env-default": "An environment variable read as unset",
     "internal-error": "A scanner defect; the scan went on",
