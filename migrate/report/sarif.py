@@ -42,6 +42,7 @@ FINDING_CODES: dict[str, str] = {
     "unresolved-blueprint": "A blueprint the scan cannot resolve",
     "unregistered-blueprint": "A blueprint that is never registered",
     "unresolved-member": "Module members whose type the scan cannot know, left out",
+    "custom-registration": "A Blueprint subclass that overrides its registration",
     "route-in-loop": "Routes added in a loop over literal values (unrolled)",
     "env-default": "An environment variable read as unset",
     "internal-error": "A scanner defect; the scan went on",

@@ -895,7 +895,7 @@ def _reads(body: tuple[ir.Stmt, ...], methods: bool) -> set[str]:
                 block(stmt.orelse, in_class)
             elif isinstance(stmt, ir.Block):
                 block(stmt.body, in_class)
-            elif not isinstance(stmt, ir.Import | ir.ImportFrom):
+            elif not isinstance(stmt, ir.Import | ir.ImportFrom | ir.Jump):
                 raise _Unsure(type(stmt).__name__)
 
     block(body, False)

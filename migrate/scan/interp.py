@@ -31,6 +31,7 @@ from migrate.scan.values import (
     FuncV,
     InstanceV,
     ModuleV,
+    SetV,
     Site,
     SuperV,
     Unknown,
@@ -97,6 +98,8 @@ class Env:
 
 
 MISSING = object()
+# how a statement list ended: run to its end (0), or by a jump out of it
+RETURN, BREAK, CONTINUE = 1, 2, 3
 _SETTABLE = frozenset({"url_prefix", "subdomain", "name", "static_folder", "static_url_path"})
 _BUILTIN_TYPES: dict[str, Any] = {"dict": dict, "list": list, "tuple": tuple, "set": set}
 
@@ -281,15 +284,17 @@ class Interpreter:
 
     # ---------------------------------------------------------- statements
 
-    def exec_block(self, body: tuple[ir.Stmt, ...], env: Env) -> bool:
-        """Run statements; True when a top-level `return` ends the body."""
+    def exec_block(self, body: tuple[ir.Stmt, ...], env: Env) -> int:
+        """Run statements; the jump that ended the body (`RETURN`, `BREAK`, `CONTINUE`),
+        or 0 when it ran to its end."""
         exec_stmt = self.exec_stmt
-        for stmt in body:  # noqa: SIM110 - a loop: a generator in `any` costs 5% of the link
-            if exec_stmt(stmt, env):
-                return True
-        return False
+        for stmt in body:
+            jump = exec_stmt(stmt, env)
+            if jump:
+                return jump
+        return 0
 
-    def exec_stmt(self, stmt: ir.Stmt, env: Env) -> bool:
+    def exec_stmt(self, stmt: ir.Stmt, env: Env) -> int:
         # the most frequent kinds first (on Indico + CKAN: Assign, If, ExprStmt, Return)
         if isinstance(stmt, ir.Assign):
             value = self.eval(stmt.value, env)
@@ -301,7 +306,7 @@ class Interpreter:
             self.eval(stmt.value, env)
         elif isinstance(stmt, ir.Return):
             env.returns.append(self.eval(stmt.value, env) if stmt.value is not None else None)
-            return True
+            return RETURN
         elif isinstance(stmt, ir.FuncDef):
             self.define_function(stmt, env)
         elif isinstance(stmt, ir.ClassDef):
@@ -311,17 +316,19 @@ class Interpreter:
         elif isinstance(stmt, ir.ImportFrom):
             self.exec_import_from(stmt, env)
         elif isinstance(stmt, ir.For):
-            self.exec_for(stmt, env)
-        elif isinstance(stmt, ir.Block):
+            return self.exec_for(stmt, env)
+        elif isinstance(stmt, ir.Block):  # every part runs: a jump ends only the block
             weak = env.weak
             env.weak = stmt.kind in ("if", "try", "match")
             self.exec_block(stmt.body, env)
             env.weak = weak
-        return False
+        elif isinstance(stmt, ir.Jump):
+            return BREAK if stmt.kind == "break" else CONTINUE
+        return 0
 
-    def exec_if(self, stmt: ir.If, env: Env) -> bool:
+    def exec_if(self, stmt: ir.If, env: Env) -> int:
         """Known test: run one side (and let its `return` end the function).
-        Unknown test: run both sides, neither able to clobber with None."""
+        Unknown test: run both sides, neither able to clobber with None, nor to jump."""
         known = truth(self.eval(stmt.test, env))
         if known is True:
             return self.exec_block(stmt.body, env)
@@ -332,9 +339,11 @@ class Interpreter:
         self.exec_block(stmt.body, env)
         self.exec_block(stmt.orelse, env)
         env.weak = weak
-        return False
+        return 0
 
-    def exec_for(self, stmt: ir.For, env: Env) -> None:
+    def exec_for(self, stmt: ir.For, env: Env) -> int:
+        """Unroll a loop over known items (`break` and `continue` as in Python; a
+        `return` ends the function); over unknown items, run the body once."""
         items = self.iterate(self.eval(stmt.iter, env))
         if items is None:
             text = stmt.iter.text if isinstance(stmt.iter, ir.Opaque) else "a runtime value"
@@ -343,18 +352,22 @@ class Interpreter:
                 stmt.target, Unknown(reason, env.module.code.path, stmt.line), env, stmt.line
             )
             self.exec_block(stmt.body, env)
-            return
+            return 0
         outer = env.loops
         env.loops = (*outer, (env.module.code.path, stmt.line))
+        jump = 0
         for item in items[:MAX_UNROLL]:
             self.assign(stmt.target, item, env, stmt.line)
-            self.exec_block(stmt.body, env)
+            jump = self.exec_block(stmt.body, env)
+            if jump in (BREAK, RETURN):
+                break
         env.loops = outer
+        return RETURN if jump == RETURN else 0
 
     def iterate(self, value: Any) -> list[Any] | None:
         if isinstance(value, list | tuple):
             return list(value)
-        if isinstance(value, DictV):
+        if isinstance(value, DictV | SetV):
             return list(value.items)
         if isinstance(value, str):
             return list(value)
@@ -499,12 +512,21 @@ class Interpreter:
             if isinstance(obj, DictV) and _hashable(key) and key in obj.items:
                 return obj.items[key]
             if (
-                isinstance(obj, list | tuple)
+                isinstance(obj, list | tuple | str)
                 and isinstance(key, int)
                 and -len(obj) <= key < len(obj)
-            ):
+            ) or (isinstance(obj, list | tuple | str) and isinstance(key, slice)):
                 return obj[key]
             return Unknown("subscript of a runtime value", env.module.code.path)
+        if isinstance(expr, ir.Slice):
+            ends = (expr.lower, expr.upper, expr.step)
+            bounds = [None if b is None else self.eval(b, env) for b in ends]
+            whole = all(
+                b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds
+            )
+            if whole and bounds[2] != 0:
+                return slice(*bounds)
+            return Unknown("a slice of runtime values", env.module.code.path)
         if isinstance(expr, ir.Not):
             known = truth(self.eval(expr.value, env))
             return Unknown("`not` of a runtime value") if known is None else not known
@@ -751,7 +773,7 @@ class Interpreter:
             if name == "methods" and obj.methods is not None:
                 return obj.methods
             return Unknown(f"attribute `{name}` of a function")
-        if isinstance(obj, DictV | str | list):
+        if isinstance(obj, DictV | SetV | str | list):
             return _value_method(obj, name)
         cls = getattr(obj, "cls", None)
         if isinstance(cls, ClassV):
@@ -808,7 +830,7 @@ def truth(value: Any) -> bool | None:
     """The truth of a value, or None when it is not known statically."""
     if isinstance(value, Unknown | ExternalV):
         return None
-    if isinstance(value, DictV):
+    if isinstance(value, DictV | SetV):
         return bool(value.items)
     if _is_literal(value) or isinstance(value, list | tuple | bytes):
         return bool(value)
@@ -822,6 +844,8 @@ def compare(op: str, left: Any, right: Any) -> Any:
             return Unknown("identity test on a runtime value")
         same = other is None
         return same if op == "is" else not same
+    if op in ("in", "not in") and _is_literal(left) and isinstance(right, SetV | DictV):
+        return (left in right.items) == (op == "in")
     literal = _is_literal(left) and (_is_literal(right) or isinstance(right, list | tuple))
     if literal:
         try:
@@ -953,6 +977,25 @@ def _value_method(obj: Any, name: str) -> Any:
             return None
 
         return BuiltinFn(mutate, f"list.{name}")
+    if isinstance(obj, SetV) and name in ("add", "update", "discard"):
+
+        def set_method(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+            if name == "update":
+                if not all(isinstance(a, list | tuple | SetV) for a in args):
+                    return Unknown("set.update of runtime values", site.file, site.line)
+                items = [i for a in args for i in a_items(a)]
+            else:
+                items = args[:1]
+            for item in items:
+                if not _set_item(item):
+                    return Unknown(f"set.{name} of an unhashable value", site.file, site.line)
+                if name == "discard":
+                    obj.items.pop(item, None)
+                else:
+                    obj.items[item] = None
+            return None
+
+        return BuiltinFn(set_method, f"set.{name}")
     if isinstance(obj, DictV) and name in (
         "get",
         "items",
@@ -987,7 +1030,30 @@ def _value_method(obj: Any, name: str) -> Any:
     return Unknown(f"attribute `{name}` of a {type(obj).__name__}")
 
 
+def a_items(value: Any) -> list[Any]:
+    return list(value.items) if isinstance(value, SetV) else list(value)
+
+
+def _set_item(value: Any) -> bool:
+    """Whether a value can be a set's item as the scan models sets (by value for
+    literals, by identity for the models)."""
+    return not isinstance(value, list | DictV | SetV) and (
+        not isinstance(value, tuple) or all(_set_item(v) for v in value)
+    )
+
+
 def _call_builtin(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if name in ("set", "frozenset") and not kwargs and len(args) <= 1:
+        items = a_items(args[0]) if args and isinstance(args[0], list | tuple | SetV | str) else []
+        if (args and not isinstance(args[0], list | tuple | SetV | str)) or not all(
+            _set_item(i) for i in items
+        ):
+            return Unknown(f"result of `{name}(...)`")
+        return SetV(dict.fromkeys(items))
+    if name == "sorted" and len(args) == 1 and isinstance(args[0], SetV):
+        if all(isinstance(i, str) for i in args[0].items):
+            return sorted(args[0].items)
+        return Unknown("sorted() of a set of runtime values")
     if name == "dict":
         out = DictV()
         if args and isinstance(args[0], DictV):

@@ -2,9 +2,10 @@
 
 `lower.py` turns a libcst tree into these nodes; `interp.py` evaluates them.
 Only what the route inventory needs survives lowering: names, attributes,
-calls, literals, string building, imports, definitions, assignments, returns,
-loops and blocks. Anything else becomes `Opaque`, which evaluates to an
-unknown value carrying its source line, so nothing is dropped silently.
+calls, literals, string building, slices, imports, definitions, assignments,
+returns, loops, `break` and `continue`, and blocks. Anything else becomes
+`Opaque`, which evaluates to an unknown value carrying its source line, so
+nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -90,6 +91,15 @@ class Subscript:
 
 
 @node
+class Slice:
+    """The index of `a[lower:upper:step]` (`Subscript.index`); None where left out."""
+
+    lower: Expr | None
+    upper: Expr | None
+    step: Expr | None
+
+
+@node
 class Not:
     value: Expr
 
@@ -132,6 +142,7 @@ Expr: TypeAlias = (
     | BinOp
     | FStr
     | Subscript
+    | Slice
     | Not
     | BoolOp
     | Compare
@@ -233,8 +244,16 @@ class Block:
     line: int
 
 
+@node
+class Jump:
+    """`break` or `continue`."""
+
+    kind: str  # "break" | "continue"
+    line: int
+
+
 Stmt: TypeAlias = (
-    Assign | ExprStmt | Return | Import | ImportFrom | FuncDef | ClassDef | For | If | Block
+    Assign | ExprStmt | Return | Import | ImportFrom | FuncDef | ClassDef | For | If | Block | Jump
 )
 
 

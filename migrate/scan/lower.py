@@ -84,6 +84,10 @@ class _Lowerer:
             index = node.slice[0].slice
             if isinstance(index, cst.Index):
                 return ir.Subscript(self.expr(node.value), self.expr(index.value))
+            if isinstance(index, cst.Slice):
+                bounds = (index.lower, index.upper, index.step)
+                parts = [None if b is None else self.expr(b) for b in bounds]
+                return ir.Subscript(self.expr(node.value), ir.Slice(*parts))
         if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
             return ir.Not(self.expr(node.expression))
         if isinstance(node, cst.BooleanOperation):
@@ -250,6 +254,8 @@ class _Lowerer:
         if isinstance(node, cst.Return):
             value = self.expr(node.value) if node.value is not None else None
             return [ir.Return(value, line)]
+        if isinstance(node, cst.Break | cst.Continue):
+            return [ir.Jump("break" if isinstance(node, cst.Break) else "continue", line)]
         if isinstance(node, cst.Import):
             return [ir.Import(_EMPTY.code_for_node(a.name), _asname(a), line) for a in node.names]
         if isinstance(node, cst.ImportFrom):

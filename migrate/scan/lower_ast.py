@@ -96,7 +96,11 @@ class _Lowerer:
                 return ir.BinOp(symbol, self.expr(node.left), self.expr(node.right))  # type: ignore[attr-defined]
         if kind is ast.Subscript:
             index = node.slice  # type: ignore[attr-defined]
-            if not isinstance(index, ast.Slice) and not self._bare_tuple(index):
+            if isinstance(index, ast.Slice):
+                bounds = (index.lower, index.upper, index.step)
+                parts = [None if b is None else self.expr(b) for b in bounds]
+                return ir.Subscript(self.expr(node.value), ir.Slice(*parts))  # type: ignore[attr-defined]
+            if not self._bare_tuple(index):
                 return ir.Subscript(self.expr(node.value), self.expr(index))  # type: ignore[attr-defined]
         if kind is ast.UnaryOp:
             op = type(node.op)  # type: ignore[attr-defined]
@@ -196,6 +200,8 @@ class _Lowerer:
         if kind is ast.Return:
             value = node.value  # type: ignore[attr-defined]
             return [ir.Return(self.expr(value) if value is not None else None, line)]
+        if kind is ast.Break or kind is ast.Continue:
+            return [ir.Jump("break" if kind is ast.Break else "continue", line)]
         if kind is ast.ImportFrom:
             names = tuple((a.name, a.asname) for a in node.names)  # type: ignore[attr-defined]
             module = node.module or ""  # type: ignore[attr-defined]

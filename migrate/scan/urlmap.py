@@ -26,6 +26,8 @@ _PARAM = re.compile(
     r"(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>"
 )
 MAX_NESTING = 16
+# Blueprint methods whose override changes the rules a registration adds
+_REGISTRATION_HOOKS = ("make_setup_state", "register")
 
 
 class Unresolved(Exception):
@@ -92,6 +94,27 @@ class Resolver:
         for reg in app.registrations:
             self.register(app_id, app, reg.child, dict(reg.options), reg.site, depth=0, chain=())
 
+    def custom_registration(self, bp: BlueprintObj) -> None:
+        """A Blueprint subclass that overrides how it registers (Indico's `!` rules go
+        through its own `make_setup_state`): its rules here are Flask's defaults."""
+        cls, depth = bp.cls, 0
+        while isinstance(cls, ClassV) and depth < MAX_NESTING:
+            for name in _REGISTRATION_HOOKS:
+                method = cls.attrs.get(name)
+                if isinstance(method, FuncV):
+                    self.finding(
+                        "custom-registration",
+                        f"`{method.fdef.qualname}` overrides Flask's blueprint registration; "
+                        f"the rules listed for blueprint {shown(bp.name)} (and the others of "
+                        "its class) are those Flask's own would make, which the override "
+                        "may change",
+                        method.module.code.path,
+                        method.fdef.line,
+                    )
+                    return
+            cls = next((b for b in cls.bases if isinstance(b, ClassV)), None)
+            depth += 1
+
     def app_id(self, app: AppObj) -> str:
         module = self.module_of.get(app.site.file, app.site.file)
         if app.factory:
@@ -122,6 +145,7 @@ class Resolver:
             return
         state.chain = (*chain, bp)
         self.registered.setdefault(id(bp), set()).add(state.full_name)
+        self.custom_registration(bp)
         static = bp.effective_static_url_path() if bp.static_folder is not None else None
         if isinstance(static, str):
             decl = RuleDecl(

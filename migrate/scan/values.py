@@ -98,6 +98,14 @@ class DictV:
     items: dict[Any, Any] = field(default_factory=dict)
 
 
+@dataclass(eq=False)
+class SetV:
+    """`set()`: its items in insertion order (CPython's order differs; the scan
+    reports rules sorted)."""
+
+    items: dict[Any, None] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Site:
     """Where an interpreted call happens: file, line, and enclosing function."""
