@@ -88,8 +88,9 @@ b. no name it binds is a dunder (the link reads `__name__`, `__class__`...), or
    character counted as part of a word), or in X's detector output when the
    readiness link reads it (the names a function calls);
 c. for a name bound in the module namespace: no code of the last link read X's
-   namespace by a name it computed (`dir`, `inspect.getmembers`, `getattr`:
-   `Record.listed`), and, when other code found X's module, no other linked
+   namespace by a name it computed (`dir`, `inspect.getmembers`, `getattr`),
+   nor that of a module X's names were star-imported into (`Record.listed`),
+   and, when other code found X's module, no other linked
    file spells the name (its bytes as CPython reads them, coding line
    included, checked against the digests read);
 d. the extensions X imports are the same (the inventory lists them per file);
@@ -183,7 +184,7 @@ def record(
         frozenset(rt.code.path for rt in interp.unique_modules if rt.code.detected),
         frozenset(table.socket_files),
         any(f.message == interp_mod.TOO_DEEP for f in interp.findings),
-        frozenset(rt.code.path for rt in interp.unique_modules if rt.listed),
+        frozenset(rt.code.path for rt in interp.listed()),
     )
 
 

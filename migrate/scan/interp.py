@@ -62,6 +62,7 @@ class ModuleRT:
     # some code read its namespace by a name it computed (`dir`, `inspect.getmembers`,
     # `getattr`): every module-level name may have been read
     listed: bool = False
+    stars: list[ModuleRT] = field(default_factory=list)  # modules it star-imported
 
     def __post_init__(self) -> None:
         self.env = Env({}, None, self, "")
@@ -128,6 +129,18 @@ class Interpreter:
         self.stack: list[int] = []
         self.starts = 0  # module bodies started so far
         self._finding_keys: set[tuple[str, str, int]] = set()
+
+    def listed(self) -> set[ModuleRT]:
+        """The modules whose names code may have read by computed names: those listed,
+        and every module whose names a star import copied into one of them."""
+        out: set[ModuleRT] = set()
+        todo = [rt for rt in self.unique_modules if rt.listed]
+        while todo:
+            rt = todo.pop()
+            if rt not in out:
+                out.add(rt)
+                todo.extend(rt.stars)
+        return out
 
     def release(self) -> None:
         """Untie the reference cycles the link made (a module and its namespace, a
@@ -261,6 +274,7 @@ class Interpreter:
                 # only at module level: CPython refuses a class or function that
                 # star-imports, so no name lands there unspelled (`incremental`)
                 if rt is not None and env is env.module.env:
+                    env.module.stars.append(rt)  # a listing of this module lists theirs
                     for key, value in rt.env.vars.items():
                         if not key.startswith("_"):
                             env.vars[key] = value

@@ -18,8 +18,9 @@ between two files when
 
 A file is a *seed* when its bytes contain one of `TOKENS`. Keep every file
 whose connected component holds a seed; if any file contains one of
-`DYNAMIC` (`import_module`, `__import__`, `find_modules`, a loader's
-`exec_module` or `load_module`: a module named at run time), keep every file.
+`DYNAMIC` (`import_module`, `__import__`, `find_modules`, importlib's
+`module_from_spec`, a loader's `exec_module` or `load_module`: a module named
+at run time), keep every file.
 
 **Why it is safe.** Every output of the scan comes from (a) a library the
 `patterns` model (Flask, its extensions, werkzeug), which a file reaches only
@@ -89,6 +90,7 @@ DYNAMIC: tuple[bytes, ...] = (
     b"find_modules",
     b"exec_module",  # importlib's loaders (`patterns/discovery.py`)
     b"load_module",
+    b"module_from_spec",  # a module of any name, without an import statement
 )
 
 _TOKEN_RE = re.compile(b"|".join(re.escape(t) for t in TOKENS))

@@ -688,6 +688,32 @@ REVIEWED = {
         },
         [("views.py", "P_ONE = '/one'\n", "P_ONE = '/one'\nP_TWO = '/two'\n")],
     ),
+    # the module listed holds the changed module's names through a star import
+    "constant in a module star-imported into one read by computed names": (
+        {
+            "app.py": "from flask import Flask\nimport hub\n\napp = Flask(__name__)\n\n"
+            "def view():\n    return 'x'\n\nfor n in dir(hub):\n"
+            "    if not n.startswith('_'):\n        app.add_url_rule('/' + n, n, view)\n",
+            "hub.py": "from names import *\n",
+            "names.py": "alpha = 1\n",
+        },
+        [("names.py", "alpha = 1\n", "alpha = 1\nbeta = 2\n")],
+    ),
+    # `module_from_spec` hands over a module without an import statement
+    "module from a spec in a file nothing imports": (
+        {
+            "portal/__init__.py": "",
+            "portal/app.py": "from flask import Flask\nfrom portal import registry\n\n"
+            "def view():\n    return 'x'\n\ndef create_app():\n    app = Flask(__name__)\n"
+            "    for p in registry.PREFIXES:\n"
+            "        app.add_url_rule(p, endpoint=p, view_func=view)\n    return app\n",
+            "portal/registry.py": "PREFIXES = ['/base']\n",
+            "portal/zz_tweak.py": "import importlib.util\n"
+            "spec = importlib.util.find_spec('portal.registry')\n"
+            "mod = importlib.util.module_from_spec(spec)\nmod.PREFIXES.append('/extra')\n",
+        },
+        [("portal/zz_tweak.py", "'/extra'", "'/other'")],
+    ),
 }
 
 

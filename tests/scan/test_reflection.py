@@ -189,3 +189,218 @@ def test_a_relative_path_stays_unknown(tmp_path: Path) -> None:
     )
     inventory = scan(root)
     assert [f.code for f in inventory.findings] == ["dynamic-rule"]
+
+
+DATACLASS_APP = """
+                from dataclasses import dataclass
+                from flask import Blueprint, Flask
+
+                admin = Blueprint("admin", __name__)
+
+                @admin.route("/admin")
+                def admin_index():
+                    return "a"
+
+                class Registry:
+                    def __init__(self, **items):
+                        self._items = items
+
+                    def __getattr__(self, name):
+                        return self._items[name]
+
+                @dataclass
+                class Plugin:
+                    name: str
+                    blueprint: Blueprint = None
+
+                app = Flask(__name__)
+                for plugin in [Plugin("admin", admin)]:
+                    bp = getattr(plugin, "blueprint", None)
+                    if bp is not None:
+                        app.register_blueprint(bp)
+                shop = getattr(Registry(shop=admin), "shop", None)
+                if shop is not None:
+                    app.register_blueprint(shop, name="shop", url_prefix="/shop")
+            """
+
+# Found by review: each an app whose url_map the scan got wrong (a blueprint
+# dropped or invented) before the fix; the scan must now list Flask's own rules.
+REVIEWED_APPS = {
+    "setattr hides a blueprint from its loop": (
+        "app:app",
+        {
+            "app.py": """
+                import inspect
+                from flask import Blueprint, Flask
+                import views
+
+                def is_blueprint(member):
+                    return isinstance(member, Blueprint) and getattr(member, "auto_register", True)
+
+                app = Flask(__name__)
+                for _, bp in inspect.getmembers(views, is_blueprint):
+                    app.register_blueprint(bp)
+            """,
+            "views.py": """
+                from flask import Blueprint
+
+                public = Blueprint("public", __name__)
+                hidden = Blueprint("hidden", __name__)
+                setattr(hidden, "auto_register", False)
+
+                @public.route("/public")
+                def pub():
+                    return "p"
+
+                @hidden.route("/hidden")
+                def hid():
+                    return "h"
+            """,
+        },
+    ),
+    "dir of a package lists the submodules imported": (
+        "portal.app:create_app()",
+        {
+            "portal/__init__.py": "",
+            "portal/views/__init__.py": "",
+            "portal/views/home.py": """
+                from flask import Blueprint
+
+                bp = Blueprint("home", __name__)
+
+                @bp.route("/home")
+                def index():
+                    return "home"
+            """,
+            "portal/app.py": """
+                import types
+                from flask import Blueprint, Flask
+                import portal.views
+                import portal.views.home
+
+                def create_app():
+                    app = Flask(__name__)
+                    for name in dir(portal.views):
+                        module = getattr(portal.views, name)
+                        if isinstance(module, types.ModuleType):
+                            for attr in dir(module):
+                                value = getattr(module, attr)
+                                if isinstance(value, Blueprint):
+                                    app.register_blueprint(value)
+                    return app
+            """,
+        },
+    ),
+    "getattr with a default imports nothing": (
+        "portal.app:create_app()",
+        {
+            "portal/__init__.py": "",
+            "portal/plugins/__init__.py": "",
+            "portal/plugins/legacy.py": """
+                from flask import Blueprint
+
+                bp = Blueprint("legacy", __name__)
+
+                @bp.route("/legacy")
+                def index():
+                    return "old"
+            """,
+            "portal/app.py": """
+                from flask import Blueprint, Flask
+                from portal import plugins
+
+                def create_app():
+                    app = Flask(__name__)
+                    app.add_url_rule("/", "index", lambda: "i")
+                    for name in ("legacy", "missing"):
+                        module = getattr(plugins, name, None)
+                        if module is not None:
+                            app.register_blueprint(module.bp)
+                    return app
+            """,
+        },
+    ),
+    "isinstance of a Protocol or an ABC": (
+        "app:app",
+        {
+            "app.py": """
+                import abc
+                from typing import Protocol, runtime_checkable
+                from flask import Blueprint, Flask
+
+                admin = Blueprint("admin", __name__)
+                shop = Blueprint("shop", __name__)
+
+                @admin.route("/admin")
+                def admin_index():
+                    return "a"
+
+                @shop.route("/shop")
+                def shop_index():
+                    return "s"
+
+                @runtime_checkable
+                class ProvidesBlueprint(Protocol):
+                    def get_blueprint(self): ...
+
+                class AdminPlugin:
+                    def get_blueprint(self):
+                        return admin
+
+                class Mountable(abc.ABC):
+                    pass
+
+                Mountable.register(Blueprint)
+
+                app = Flask(__name__)
+                plugin = AdminPlugin()
+                if isinstance(plugin, ProvidesBlueprint):
+                    app.register_blueprint(plugin.get_blueprint())
+                if isinstance(shop, Mountable):
+                    app.register_blueprint(shop)
+            """,
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REVIEWED_APPS))
+def test_reviewed_apps_list_flasks_own_rules(tmp_path: Path, case: str) -> None:
+    from oracle import format_diff, runtime_url_map, static_inventory
+
+    spec, files = REVIEWED_APPS[case]
+    root = write(tmp_path, files)
+    expected = runtime_url_map(root, spec)
+    actual = static_inventory(root, spec)
+    assert actual == expected, format_diff(expected, actual, label=case)
+
+
+def test_getattr_of_an_instance_is_unknown_not_its_class_default(tmp_path: Path) -> None:
+    """A `@dataclass` field or a `__getattr__` holds what the class body does not show:
+    the scan cannot know the blueprint, and says so at each registration rather
+    than dropping it silently (before the fix, the class default `None` won)."""
+    root = write(tmp_path, {"app.py": DATACLASS_APP})
+    inventory = scan(root)
+    lines = {f.line for f in inventory.findings if f.code == "unresolved-blueprint"}
+    assert lines == {27, 30}  # the two register_blueprint calls
+
+
+def test_a_class_as_predicate_makes_no_blueprint(tmp_path: Path) -> None:
+    """`inspect.getmembers(m, Blueprint)` would construct blueprints (CPython raises)."""
+    root = write(
+        tmp_path,
+        {
+            "app.py": """
+                import inspect
+                from flask import Blueprint, Flask
+                import views
+
+                app = Flask(__name__)
+                for _, bp in inspect.getmembers(views, Blueprint):
+                    app.register_blueprint(bp)
+            """,
+            "views.py": "from flask import Blueprint\nbp = Blueprint('bp', __name__)\n",
+        },
+    )
+    inventory = scan(root)
+    assert {b.name for b in inventory.blueprints} == {"bp"}

@@ -8,19 +8,26 @@ of each module:
         if isinstance(getattr(module, name), Blueprint): ...
     inspect.getmembers(module, is_blueprint)      # CKAN, with a predicate
 
-- `dir(module)` is its names, sorted; `getattr(module, name[, default])` the
-  value (or a submodule, or the default); `inspect.getmembers(module,
-  predicate)` the sorted `(name, value)` pairs the predicate accepts. A member
-  whose answer the scan cannot know (a value from outside the scanned code) is
-  left out, with one `unresolved-member` finding at the call.
-- Each marks the module `listed`: any of its names may have been read, which
-  `incremental` must know.
-- `getattr(obj, name, default)` on a Flask object: what user code set on it
-  (`bp.auto_register = False`), what the models know, or the default for a
-  name that is not a Flask attribute (`FLASK_ATTRIBUTES`).
+- `dir(module)` is its names, sorted, with the submodules code imported (an
+  import binds them on the package); `getattr(module, name)` the value or a
+  submodule (imported then, as `module.name` is), `getattr(module, name,
+  default)` the default for a submodule nobody imported; `inspect.getmembers
+  (module, predicate)` the sorted `(name, value)` pairs a predicate function
+  accepts. A member whose answer the scan cannot know (a value from outside
+  the scanned code) is left out, with one `unresolved-member` finding at the
+  call. Each marks the module `listed`: any of its names may have been read,
+  which `incremental` must know.
+- On a Flask object, `getattr(obj, name, default)` is what user code set on it
+  (`bp.auto_register = False`, `setattr(bp, "auto_register", False)`), what
+  the models know, or the default for a name that is not a Flask attribute
+  (`FLASK_ATTRIBUTES`); after a `setattr` by a name the scan cannot know, it
+  is unknown. On anything else (instances: a `@dataclass`, a `setattr` loop,
+  a `__getattr__` add what the scan does not see) it is unknown.
 - `isinstance(obj, cls)`: True or False when the scan knows the object's
   classes (literals, functions, modules, Flask objects, instances of scanned
-  classes) and the class is one it models or a scanned one; else unknown.
+  classes) and `cls` is a builtin or a class the patterns model; for a
+  scanned `cls`, True for an instance of it or of a subclass, else unknown
+  (a metaclass, a `Protocol` or an ABC's `register` can say yes).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ import sys
 from typing import Any
 
 from migrate.scan import library
-from migrate.scan.interp import MISSING, Interpreter, truth
+from migrate.scan.interp import MISSING, Interpreter, ModuleRT, truth
 from migrate.scan.objects import AppObj, BlueprintObj, FlaskObj
 from migrate.scan.values import (
     BuiltinFn,
@@ -99,7 +106,26 @@ _KNOWN_BUILTINS = frozenset(
         "types.FunctionType",
     }
 )
+_ANY = "\0any"  # in `FlaskObj.extra`: `setattr` by a name the scan cannot know
 _NO_INSTANCES = frozenset({"flask", "werkzeug", *sys.stdlib_module_names})
+
+
+def namespace(interp: Interpreter, rt: ModuleRT) -> dict[str, Any]:
+    """A module's names as `dir()` shows them: its globals, and its submodules that
+    code imported (an import binds a submodule on its package). Marks it `listed`."""
+    rt.listed = True
+    names = dict(rt.env.vars)
+    prefix = rt.name + "."
+    for other in interp.unique_modules:
+        child = other.name[len(prefix) :] if other.name.startswith(prefix) else ""
+        if child and "." not in child and child not in names and _imported(other):
+            names[child] = ModuleV(other)
+    return names
+
+
+def _imported(rt: ModuleRT) -> bool:
+    """Some code imported it (not only the link running every module) and it ran."""
+    return rt.reached and rt.state != "new"
 
 
 @library.constructor("builtins.dir")
@@ -107,8 +133,7 @@ def dir_(
     interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site, cls: ClassV | None
 ) -> Any:
     if len(args) == 1 and isinstance(args[0], ModuleV):
-        args[0].rt.listed = True
-        return sorted(args[0].rt.env.vars)
+        return sorted(namespace(interp, args[0].rt))
     return Unknown("dir() of a value other than a module", site.file, site.line)
 
 
@@ -121,23 +146,32 @@ def getattr_(
     obj, name = args[0], args[1]
     default = args[2] if len(args) == 3 else MISSING
     if isinstance(obj, ModuleV):
-        obj.rt.listed = True
-        value = interp.module_attr(obj.rt, name)
-        if (
-            default is not MISSING
-            and name not in obj.rt.env.vars
-            and not isinstance(value, ModuleV)
-        ):
-            return default
-        return value
+        if default is MISSING:
+            obj.rt.listed = True
+            return interp.module_attr(obj.rt, name)  # imports a submodule, as `a.b` does here
+        # with a default, a submodule nobody imported is missing, as in CPython
+        return namespace(interp, obj.rt).get(name, default)
+    if not isinstance(obj, FlaskObj):
+        # instances and classes: a class decorator (`@dataclass`), `setattr` or
+        # `__getattr__` may add what the scan does not see
+        return Unknown(f"getattr of {shown(obj)}", site.file, site.line)
     value = interp.getattr(obj, name)
-    if default is MISSING or not isinstance(value, Unknown):
+    if default is MISSING or not isinstance(value, Unknown) or _ANY in obj.extra:
         return value
-    if isinstance(obj, FlaskObj) and not name.startswith("_") and name not in FLASK_ATTRIBUTES:
-        return default
-    if isinstance(obj, InstanceV | ClassV) and _closed(interp, obj):
+    if not name.startswith("_") and name not in FLASK_ATTRIBUTES:
         return default
     return value
+
+
+@library.constructor("builtins.setattr")
+def setattr_(
+    interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site, cls: ClassV | None
+) -> Any:
+    if len(args) == 3 and isinstance(args[1], str):
+        interp.set_attr(args[0], args[1], args[2], site)
+    elif args and isinstance(args[0], FlaskObj):
+        args[0].extra[_ANY] = True  # some attribute, by a name the scan cannot know
+    return None
 
 
 @library.constructor("builtins.isinstance")
@@ -159,10 +193,10 @@ def instance_of(interp: Interpreter, obj: Any, info: Any) -> bool | None:
         return True if True in answers else (False if all(a is False for a in answers) else None)
     kinds, closed = _kinds(interp, obj)
     if isinstance(info, ClassV):
+        # never False: the lowered class does not show a metaclass, a Protocol's
+        # structural check or an ABC's registered subclasses
         own = obj.cls if isinstance(obj, InstanceV | FlaskObj) else None
-        if isinstance(own, ClassV) and _subclass(own, info):
-            return True
-        return False if closed else None
+        return True if isinstance(own, ClassV) and _subclass(own, info) else None
     if isinstance(info, ExternalV):
         qualname = library.canonical(info.qualname)
         if (
@@ -247,12 +281,12 @@ def getmembers(
     predicate = args[1] if len(args) > 1 else kwargs.get("predicate")
     if not isinstance(obj, ModuleV):
         return Unknown("inspect.getmembers of a value other than a module", site.file, site.line)
-    if not isinstance(predicate, FuncV | ClassV | BuiltinFn | ExternalV | type(None)):
+    if not isinstance(predicate, FuncV | BuiltinFn | type(None)):
+        # a class would be constructed, a library function is not followed
         return Unknown("inspect.getmembers with a predicate the scan cannot follow")
     rt = obj.rt
-    rt.listed = True
     out: list[Any] = []
-    for name, value in sorted(rt.env.vars.items()):
+    for name, value in sorted(namespace(interp, rt).items()):
         if predicate is not None:
             answer = truth(interp.call(predicate, [value], {}, site))
             if answer is None:
