@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Methods Flask adds to a rule on its own; the inventory reports the methods a
 # view declares and leaves these two out (see README, "JSON schema").

@@ -3,7 +3,8 @@
 The schema is documented in README.md ("JSON schema"). Methods list what the
 view declares; HEAD and OPTIONS, which Flask adds to every rule on its own, are
 left out unless the code names them. Each route carries its readiness facts
-(with `data` as an object), hooks, decorators, score, level and reasons; the
+(with `data` as an object), its hooks (places in the top-level `hooks` table,
+since schema 3), decorators, score, level and reasons; the
 top-level `readiness` object rolls them up per app and per blueprint and gives
 the suggested migration order (`migrate/report/order.py`).
 """
@@ -40,10 +41,26 @@ def decorator_dict(decorator: Decorator) -> dict[str, Any]:
     return _fields(decorator) | {"facts": [fact_dict(f) for f in decorator.facts]}
 
 
-def route_dict(route: Route, hooks: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """`hooks`: the dicts made so far, by id (a hook runs around many routes; its
-    facts' data may hold lists, so it is not always hashable)."""
-    made = {} if hooks is None else hooks
+class HookTable:
+    """The report's top-level `hooks`: each hook once (an app-wide hook runs around
+    every route), routes refer to it by its place. Listing a hook's facts on each
+    of Indico's 961 routes made a 164 MB report."""
+
+    def __init__(self) -> None:
+        self.places: dict[tuple[str, str, str, str, int], int] = {}
+        self.rows: list[dict[str, Any]] = []
+
+    def place(self, hook: Hook) -> int:
+        key = (hook.kind, hook.scope, hook.function, hook.file, hook.line)
+        if key not in self.places:
+            self.places[key] = len(self.rows)
+            self.rows.append(hook_dict(hook))
+        return self.places[key]
+
+
+def route_dict(route: Route, hooks: HookTable | None = None) -> dict[str, Any]:
+    """With `hooks`, the route's hooks are places in that table; without, in full
+    (`migrate scan --route`)."""
     data = _fields(route)
     data["methods"] = list(route.methods)
     data["view"] = None if route.view is None else _fields(route.view)
@@ -51,7 +68,10 @@ def route_dict(route: Route, hooks: dict[int, dict[str, Any]] | None = None) -> 
     data["defaults"] = dict(route.defaults)
     data["source"] = None if route.source is None else _fields(route.source)
     data["facts"] = [fact_dict(f) for f in route.facts]
-    data["hooks"] = [made.get(id(h)) or made.setdefault(id(h), hook_dict(h)) for h in route.hooks]
+    if hooks is None:
+        data["hooks"] = [hook_dict(h) for h in route.hooks]
+    else:
+        data["hooks"] = [hooks.place(h) for h in route.hooks]
     data["decorators"] = [decorator_dict(d) for d in route.decorators]
     data["level"] = level(route.score)
     data["reasons"] = [_fields(r) for r in route.reasons]
@@ -90,7 +110,8 @@ def readiness_dict(inventory: Inventory) -> dict[str, Any]:
 
 
 def as_dict(inventory: Inventory) -> dict[str, Any]:
-    hooks: dict[int, dict[str, Any]] = {}
+    hooks = HookTable()
+    routes = [route_dict(r, hooks) for r in inventory.routes]
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": f"wsgi2asgi {__version__}",
@@ -108,7 +129,8 @@ def as_dict(inventory: Inventory) -> dict[str, Any]:
             dataclasses.asdict(b) | {"registered_as": list(b.registered_as)}
             for b in inventory.blueprints
         ],
-        "routes": [route_dict(r, hooks) for r in inventory.routes],
+        "routes": routes,
+        "hooks": hooks.rows,
         "readiness": readiness_dict(inventory),
         "findings": [dataclasses.asdict(f) for f in inventory.findings],
         "errors": [dataclasses.asdict(e) for e in inventory.errors],

@@ -292,40 +292,57 @@ def moved(
 
 
 def relabel(inventory: model.Inventory, rel: str, lines: dict[int, int]) -> model.Inventory | None:
-    """The inventory with the lines of `rel` moved (`lines`: old -> new), routes scored
-    again (a reason's text names file:line); None when it names a line of `rel` the
-    map does not hold."""
+    """The inventory with the lines of `rel` moved (`lines`: old -> new), the routes
+    that changed scored again (a reason's text names file:line); None when it names
+    a line of `rel` the map does not hold."""
     if all(old == new for old, new in lines.items()):
         return inventory
+    memo: dict[int, Any] = {}
     try:
-        shifted = _relabel(inventory, rel, lines)
+        shifted = _relabel(inventory, rel, lines, memo)
     except _Unsure:
         return None
     assert isinstance(shifted, model.Inventory)
-    return dataclasses.replace(shifted, routes=tuple(score_route(r) for r in shifted.routes))
+    routes = tuple(
+        r if r is old else score_route(r)
+        for r, old in zip(shifted.routes, inventory.routes, strict=True)
+    )
+    return dataclasses.replace(shifted, routes=routes)
 
 
-def _relabel(value: Any, rel: str, lines: dict[int, int]) -> Any:
+def _relabel(value: Any, rel: str, lines: dict[int, int], memo: dict[int, Any]) -> Any:
+    """`value` with the lines of `rel` moved: the same object where nothing moved,
+    and each shared object (a hook around many routes) relabelled once."""
     if isinstance(value, str):
         if "line=" in value:  # a model's repr in a message may spell a line out
             raise _Unsure("a message names a line")
         return value
-    if isinstance(value, tuple):
-        return tuple(_relabel(v, rel, lines) for v in value)
-    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+    if not isinstance(value, tuple) and (
+        not dataclasses.is_dataclass(value) or isinstance(value, type)
+    ):
         return value
-    changes: dict[str, Any] = {}
-    for f in dataclasses.fields(value):
-        item = getattr(value, f.name)
-        if f.name == "line" and getattr(value, "file", None) == rel and item:
-            if item not in lines:
-                raise _Unsure(f"line {item} of {rel}")
-            new = lines[item]
-        else:
-            new = _relabel(item, rel, lines)
-        if new is not item:
-            changes[f.name] = new
-    return dataclasses.replace(value, **changes) if changes else value
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    if isinstance(value, tuple):
+        items = tuple(_relabel(v, rel, lines, memo) for v in value)
+        out: Any = value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    else:
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if f.name == "line" and getattr(value, "file", None) == rel and item:
+                if item not in lines:
+                    raise _Unsure(f"line {item} of {rel}")
+                if lines[item] != item:
+                    changes[f.name] = lines[item]
+                continue
+            new = _relabel(item, rel, lines, memo)
+            if new is not item:
+                changes[f.name] = new
+        out = dataclasses.replace(value, **changes) if changes else value
+    memo[key] = out
+    return out
 
 
 @dataclass

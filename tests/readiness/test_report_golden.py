@@ -53,6 +53,6 @@ def test_report_matches_golden(fmt: str, name: str, monkeypatch: pytest.MonkeyPa
 
 def test_json_golden_is_valid_json_with_every_route() -> None:
     data = json.loads((GOLDEN / "sample_flask_app.json").read_text(encoding="utf-8"))
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert len(data["routes"]) == 32
     assert all("score" in r and "reasons" in r for r in data["routes"])

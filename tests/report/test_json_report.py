@@ -42,8 +42,9 @@ def test_facts_carry_data_as_an_object_and_the_call_chain() -> None:
 
 
 def test_hooks_and_decorators_carry_their_facts() -> None:
-    cart = by_endpoint(rendered(), "shop.cart")
-    load_user = cart["hooks"][0]
+    report = rendered()
+    cart = by_endpoint(report, "shop.cart")
+    load_user = report["hooks"][cart["hooks"][0]]
     assert (load_user["kind"], load_user["scope"], load_user["function"]) == (
         "before_request",
         "app",
@@ -109,3 +110,15 @@ def test_level_ranges_are_documented_in_the_output() -> None:
         "medium": [7, 12],
         "hard": [13, None],
     }
+
+
+def test_each_hook_is_listed_once_and_routes_refer_to_it() -> None:
+    """Schema 3: an app-wide hook runs around every route; its facts appear once."""
+    report = rendered()
+    keys = [(h["kind"], h["scope"], h["function"], h["file"], h["line"]) for h in report["hooks"]]
+    assert len(keys) == len(set(keys)) > 0
+    routes = report["routes"]
+    assert all(isinstance(i, int) and 0 <= i < len(keys) for r in routes for i in r["hooks"])
+    used = {i for r in routes for i in r["hooks"]}
+    assert used == set(range(len(keys)))
+    assert max(sum(i in r["hooks"] for r in routes) for i in used) > 1  # shared by routes
