@@ -26,6 +26,7 @@ from migrate.scan import cache as cache_mod
 from migrate.scan import incremental, ir, pipeline
 from migrate.scan.discover import SourceFile, discover
 from migrate.scan.interp import Interpreter
+from migrate.scan.layout import layout
 from migrate.scan.lower_ast import lower_tree
 from migrate.scan.objects import AppObj, BlueprintObj
 from migrate.scan.urlmap import Resolver, resolve
@@ -115,7 +116,8 @@ def detect_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
     except Exception:  # CPython read it (lower_file): the file keeps no facts
         return ir.ModuleIR(source.rel, (), source.is_package)
     facts, calls, imports = detectors.collect(module, source.rel, module_lines(module, data))
-    return ir.ModuleIR(source.rel, (), source.is_package, facts, calls, imports)
+    shape = layout(data)
+    return ir.ModuleIR(source.rel, (), source.is_package, facts, calls, imports, layout=shape)
 
 
 def _syntax_error(rel: str, data: bytes, exc: cst.ParserSyntaxError) -> model.FileError:

@@ -132,6 +132,7 @@ from migrate.readiness.score import score_route
 from migrate.scan import cache as cache_mod
 from migrate.scan import interp as interp_mod
 from migrate.scan import ir, pipeline, prefilter
+from migrate.scan import layout as layout_mod
 from migrate.scan.discover import SourceFile
 from migrate.scan.interp import Interpreter, absolute_module, import_lookups
 
@@ -468,10 +469,12 @@ def _same_link(change: _Change) -> tuple[dict[int, int] | None, str]:
         before = pipeline.cached_ir(change.store, source, last.digests[change.i], namespace)
         if before is None:
             return None, "its last detector facts are not in the cache"
-        detected = change.detect(source)
-        if not isinstance(detected, ir.ModuleIR) or not change.holds():
-            return None, "it changed during the scan"
-        after = detected
+        after = _moved_detections(change, before)  # without libcst, when only trivia moved
+        if after is None:
+            detected = change.detect(source)
+            if not isinstance(detected, ir.ModuleIR) or not change.holds():
+                return None, "it changed during the scan"
+            after = detected
         # the readiness link reads the names a function calls, never their lines
         pairs += [
             (before.facts, after.facts),
@@ -490,6 +493,42 @@ def _same_link(change: _Change) -> tuple[dict[int, int] | None, str]:
         )
     change.keep(new, after)
     return lines, ""
+
+
+def _moved_detections(change: _Change, before: ir.ModuleIR) -> ir.ModuleIR | None:
+    """The new file's detector output without libcst, when the bytes the scan read
+    differ from the old ones only where the detectors do not look."""
+    try:
+        data = change.source.path.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).digest() != change.read.digests[change.i]:
+        return None  # not the bytes the scan read
+    return detections_moved(before, data)
+
+
+def detections_moved(before: ir.ModuleIR, data: bytes) -> ir.ModuleIR | None:
+    """The detector output of `data`, when it differs from the file `before` was
+    detected in only in comment and blank lines between statements (`layout.py`):
+    `before` with its lines moved. None when that cannot be told from bytes."""
+    if before.layout is None:
+        return None
+    now = layout_mod.layout(data)
+    lines = None if now is None else layout_mod.line_map(before.layout, now)
+    if lines is None:
+        return None
+    try:
+        facts = {
+            name: tuple(dataclasses.replace(f, line=lines[f.line]) if f.line else f for f in group)
+            for name, group in before.facts.items()
+        }
+        calls = {
+            name: tuple((callee, lines[n] if n else n) for callee, n in group)
+            for name, group in before.calls.items()
+        }
+    except KeyError:  # a line no logical line holds
+        return None
+    return dataclasses.replace(before, facts=facts, calls=calls, layout=now)
 
 
 def _callees(code: ir.ModuleIR) -> dict[str, tuple[str, ...]]:

@@ -271,3 +271,5 @@ class ModuleIR:
     # False: lowered from `ast` without the detectors (facts and calls still empty;
     # `migrate.scan.detect_file` fills them in when the readiness link needs them)
     detected: bool = True
+    # detector output only: the file's layout (`layout.py`), digest and logical lines
+    layout: tuple[str, tuple[tuple[int, int], ...]] | None = None
