@@ -41,3 +41,21 @@ def test_a_blueprint_class_that_registers_its_own_way_is_reported(tmp_path: Path
     assert {r.rule for r in inv.routes} >= {"/own/a", "/b"}
     found = [(f.code, f.line) for f in inv.findings if f.code == "custom-registration"]
     assert found == [("custom-registration", 5)]
+
+
+def test_a_registration_override_in_a_mixin_is_reported(tmp_path: Path) -> None:
+    """The override may sit in any base of the class, not only its first (review)."""
+    (tmp_path / "app.py").write_text(
+        "from flask import Blueprint, Flask\n\n"
+        "class Plain:\n    pass\n\n"
+        "class Prefixing:\n"
+        "    def register(self, app, options):\n"
+        "        super().register(app, dict(options, url_prefix='/custom'))\n\n"
+        "class Mine(Plain, Prefixing, Blueprint):\n    pass\n\n"
+        "bp = Mine('bp', __name__)\n"
+        "bp.add_url_rule('/x', 'x', lambda: 'x')\n"
+        "app = Flask(__name__)\n"
+        "app.register_blueprint(bp)\n"
+    )
+    inv = scan_paths([tmp_path])
+    assert [(f.code, f.line) for f in inv.findings] == [("custom-registration", 7)]

@@ -86,6 +86,7 @@ class Env:
     returns: list[Any] = field(default_factory=list)
     loops: tuple[tuple[str, int], ...] = ()  # (file, line) of enclosing unrolled loops
     weak: bool = False  # inside a flattened branch: None/Unknown do not clobber
+    shaky: set[str] | None = None  # names written in such a branch: their value is a guess
 
     def lookup(self, name: str) -> Any:
         env: Env | None = self
@@ -102,6 +103,11 @@ MISSING = object()
 # how a statement list ended: run to its end (0), or by a jump out of it
 RETURN, BREAK, CONTINUE = 1, 2, 3
 _SETTABLE = frozenset({"url_prefix", "subdomain", "name", "static_folder", "static_url_path"})
+# methods that change their receiver (`weak_write`)
+_MUTATORS = frozenset(
+    {"list.append", "list.extend", "list.insert", "set.add", "set.update", "set.discard"}
+    | {"dict.update", "dict.setdefault"}
+)
 _BUILTIN_TYPES: dict[str, Any] = {"dict": dict, "list": list, "tuple": tuple, "set": set}
 
 
@@ -128,6 +134,8 @@ class Interpreter:
         self.called: dict[int, tuple[str, ir.FuncDef]] = {}
         self.stack: list[int] = []
         self.starts = 0  # module bodies started so far
+        # ids of containers and objects changed in a branch the scan could not decide
+        self.shaky: set[int] = set()
         self._finding_keys: set[tuple[str, str, int]] = set()
 
     def listed(self) -> set[ModuleRT]:
@@ -224,7 +232,7 @@ class Interpreter:
         rt.state = "running"
         rt.started = self.starts
         self.starts += 1
-        self.exec_block(rt.code.body, rt.env)
+        self.exec_body(rt.code.body, rt.env)
         rt.state = "done"
         rt.ended = self.starts
 
@@ -308,6 +316,17 @@ class Interpreter:
                 return jump
         return 0
 
+    def exec_body(self, body: tuple[ir.Stmt, ...], env: Env) -> None:
+        """A module, function or class body, or a flattened block: a `return` ends it;
+        a `break` or `continue` ends nothing here. A block's parts (a `try`'s body,
+        handlers, `else` and `finally`, a `match`'s cases, a `while` body) are
+        flattened into one list, so a jump in one part must not cut off the
+        others; outside any loop, CPython refuses a jump."""
+        exec_stmt = self.exec_stmt
+        for stmt in body:
+            if exec_stmt(stmt, env) == RETURN:
+                return
+
     def exec_stmt(self, stmt: ir.Stmt, env: Env) -> int:
         # the most frequent kinds first (on Indico + CKAN: Assign, If, ExprStmt, Return)
         if isinstance(stmt, ir.Assign):
@@ -333,8 +352,8 @@ class Interpreter:
             return self.exec_for(stmt, env)
         elif isinstance(stmt, ir.Block):  # every part runs: a jump ends only the block
             weak = env.weak
-            env.weak = stmt.kind in ("if", "try", "match")
-            self.exec_block(stmt.body, env)
+            env.weak = weak or stmt.kind in ("if", "try", "match")
+            self.exec_body(stmt.body, env)
             env.weak = weak
         elif isinstance(stmt, ir.Jump):
             return BREAK if stmt.kind == "break" else CONTINUE
@@ -344,6 +363,8 @@ class Interpreter:
         """Known test: run one side (and let its `return` end the function).
         Unknown test: run both sides, neither able to clobber with None, nor to jump."""
         known = truth(self.eval(stmt.test, env))
+        if known is not None and self.reads_shaky(stmt.test, env):
+            known = None  # it reads what a branch the scan could not decide wrote
         if known is True:
             return self.exec_block(stmt.body, env)
         if known is False:
@@ -354,6 +375,25 @@ class Interpreter:
         self.exec_block(stmt.orelse, env)
         env.weak = weak
         return 0
+
+    def reads_shaky(self, expr: Any, env: Env) -> bool:
+        """Whether an expression reads a name or an object that a branch the scan
+        could not decide wrote (`Env.weak`): its value is one guess of several."""
+        if isinstance(expr, ir.Name):
+            scope: Env | None = env
+            while scope is not None:
+                if scope.shaky and expr.id in scope.shaky:
+                    return True
+                scope = scope.parent
+            top = env.module.env
+            if top.shaky and expr.id in top.shaky:
+                return True
+            return id(env.lookup(expr.id)) in self.shaky
+        if isinstance(expr, tuple):
+            return any(self.reads_shaky(item, env) for item in expr)
+        if isinstance(expr, ir.Const | ir.Opaque) or not hasattr(expr, "__dataclass_fields__"):
+            return False
+        return any(self.reads_shaky(getattr(expr, name), env) for name in expr.__dataclass_fields__)
 
     def exec_for(self, stmt: ir.For, env: Env) -> int:
         """Unroll a loop over known items (`break` and `continue` as in Python; a
@@ -382,13 +422,17 @@ class Interpreter:
         if isinstance(value, list | tuple):
             return list(value)
         if isinstance(value, DictV | SetV):
-            return list(value.items)
+            return None if value.partial else list(value.items)
         if isinstance(value, str):
             return list(value)
         return None
 
     def assign(self, target: ir.Expr, value: Any, env: Env, line: int) -> None:
         if isinstance(target, ir.Name):
+            if env.weak:
+                if env.shaky is None:
+                    env.shaky = set()
+                env.shaky.add(target.id)
             if env.weak and (value is None or isinstance(value, Unknown)):
                 old = env.vars.get(target.id)
                 if old is not None and not isinstance(old, Unknown):
@@ -407,15 +451,25 @@ class Interpreter:
                 self.assign(sub, item, env, line)
         elif isinstance(target, ir.Attr):
             obj = self.eval(target.value, env)
+            self.weak_write(obj, env)
             self.set_attr(obj, target.attr, value, Site(env.module.code.path, line, env.function))
         elif isinstance(target, ir.Subscript):
             obj = self.eval(target.value, env)
+            self.weak_write(obj, env)
             key = self.eval(target.index, env)
             setter = getattr(obj, "setitem", None)
             if isinstance(obj, DictV) and _hashable(key):
                 obj.items[key] = value
-            elif callable(setter):
+            elif isinstance(obj, DictV):
+                obj.partial = True
+            elif callable(setter) and _hashable(key):
                 setter(key, value)
+
+    def weak_write(self, obj: Any, env: Env) -> None:
+        """Remember an object changed in a branch the scan could not decide."""
+        if env.weak and not _is_literal(obj):
+            self.shaky.add(id(obj))
+            self.keep.append(obj)  # its id must not name another object later
 
     def set_attr(self, obj: Any, name: str, value: Any, site: Site) -> None:
         if isinstance(obj, InstanceV | ClassV):
@@ -445,7 +499,7 @@ class Interpreter:
         body_env = Env({}, env, env.module, env.function)
         cls = ClassV(cdef, env.module, bases, body_env.vars)
         self.made.append(cls)
-        self.exec_block(cdef.body, body_env)
+        self.exec_body(cdef.body, body_env)
         for member in body_env.vars.values():
             if isinstance(member, FuncV) and member.closure is body_env:
                 member.closure = env if env.function else None
@@ -505,10 +559,15 @@ class Interpreter:
                     inner = self.eval(value_expr, env)
                     if isinstance(inner, DictV):
                         out.items.update(inner.items)
+                        out.partial = out.partial or inner.partial
+                    else:
+                        out.partial = True
                     continue
                 key = self.eval(key_expr, env)
                 if _hashable(key):
                     out.items[key] = self.eval(value_expr, env)
+                else:
+                    out.partial = True
             return out
         if isinstance(expr, ir.BinOp):
             return self.binop(expr, env)
@@ -601,6 +660,9 @@ class Interpreter:
             elif isinstance(value, DictV):
                 kwargs.update({k: v for k, v in value.items.items() if isinstance(k, str)})
         site = Site(env.module.code.path, expr.line, env.function, env.loops)
+        mutates = isinstance(func, BuiltinFn) and func.label in _MUTATORS
+        if env.weak and mutates and isinstance(expr.func, ir.Attr):
+            self.weak_write(self.eval(expr.func.value, env), env)
         if isinstance(func, ExternalV) and func.qualname == "builtins.super":
             return self.make_super(args, env)
         if (
@@ -701,7 +763,7 @@ class Interpreter:
             if fn.owner is not None and fn.fdef.params:
                 bound["__class__"] = fn.owner
                 bound["__self__"] = bound.get(fn.fdef.params[0].name)
-            self.exec_block(fn.fdef.body, frame)
+            self.exec_body(fn.fdef.body, frame)
         finally:
             self.stack.pop()
         result = _pick_return(frame.returns)
@@ -845,7 +907,7 @@ def truth(value: Any) -> bool | None:
     if isinstance(value, Unknown | ExternalV):
         return None
     if isinstance(value, DictV | SetV):
-        return bool(value.items)
+        return True if value.items else (None if value.partial else False)
     if _is_literal(value) or isinstance(value, list | tuple | bytes):
         return bool(value)
     return True  # functions, classes, modules, Flask objects
@@ -858,8 +920,14 @@ def compare(op: str, left: Any, right: Any) -> Any:
             return Unknown("identity test on a runtime value")
         same = other is None
         return same if op == "is" else not same
-    if op in ("in", "not in") and _is_literal(left) and isinstance(right, SetV | DictV):
-        return (left in right.items) == (op == "in")
+    if op in ("in", "not in") and _is_literal(left) and isinstance(right, SetV | DictV | list):
+        # an item the scan does not know might be `left`: only a hit is sure
+        items = list(right.items) if isinstance(right, SetV | DictV) else right
+        if left in [item for item in items if _is_literal(item)]:
+            return op == "in"
+        if getattr(right, "partial", False) or not all(_is_literal(i) for i in items):
+            return Unknown("membership in a collection of runtime values")
+        return op == "not in"
     literal = _is_literal(left) and (_is_literal(right) or isinstance(right, list | tuple))
     if literal:
         try:
@@ -919,6 +987,8 @@ def _key(value: Any, held: list[Any]) -> Any:
         return tuple(_key(v, held) for v in value)
     if isinstance(value, DictV):
         return tuple(sorted((repr(k), _key(v, held)) for k, v in value.items.items()))
+    if isinstance(value, SetV):  # by content, as a dict: `add` between two calls
+        return ("set", value.partial, *(_key(v, held) for v in value.items))
     held.append(value)
     return ("id", id(value))
 
@@ -996,12 +1066,15 @@ def _value_method(obj: Any, name: str) -> Any:
         def set_method(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
             if name == "update":
                 if not all(isinstance(a, list | tuple | SetV) for a in args):
+                    obj.partial = True
                     return Unknown("set.update of runtime values", site.file, site.line)
+                obj.partial = obj.partial or any(isinstance(a, SetV) and a.partial for a in args)
                 items = [i for a in args for i in a_items(a)]
             else:
                 items = args[:1]
             for item in items:
                 if not _set_item(item):
+                    obj.partial = True
                     return Unknown(f"set.{name} of an unhashable value", site.file, site.line)
                 if name == "discard":
                     obj.items.pop(item, None)
@@ -1010,6 +1083,13 @@ def _value_method(obj: Any, name: str) -> Any:
             return None
 
         return BuiltinFn(set_method, f"set.{name}")
+    if isinstance(obj, SetV):
+
+        def unmodelled(args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+            obj.partial = True  # `remove`, `clear`, `pop`...: it may have changed
+            return Unknown(f"set.{name}", site.file, site.line)
+
+        return BuiltinFn(unmodelled, f"set.{name}")
     if isinstance(obj, DictV) and name in (
         "get",
         "items",
@@ -1064,9 +1144,11 @@ def _call_builtin(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         ):
             return Unknown(f"result of `{name}(...)`")
         return SetV(dict.fromkeys(items))
+    if name == "sorted" and (kwargs.keys() - {"reverse"} or not _is_literal(kwargs.get("reverse"))):
+        return Unknown("sorted() with a key the scan does not follow")
     if name == "sorted" and len(args) == 1 and isinstance(args[0], SetV):
-        if all(isinstance(i, str) for i in args[0].items):
-            return sorted(args[0].items)
+        if all(isinstance(i, str) for i in args[0].items) and not args[0].partial:
+            return sorted(args[0].items, reverse=bool(kwargs.get("reverse")))
         return Unknown("sorted() of a set of runtime values")
     if name == "dict":
         out = DictV()
@@ -1078,10 +1160,12 @@ def _call_builtin(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         if isinstance(args[0], list | tuple):
             items = list(args[0])
             if name == "sorted" and all(isinstance(i, str) for i in items):
-                items.sort()
+                items.sort(reverse=bool(kwargs.get("reverse")))
             return tuple(items) if name == "tuple" else items
-        if isinstance(args[0], DictV):
+        if isinstance(args[0], DictV) and not args[0].partial:
             return list(args[0].items)
+        if isinstance(args[0], SetV) and not args[0].partial and name != "sorted":
+            return tuple(args[0].items) if name == "tuple" else list(args[0].items)
     if name == "str" and len(args) == 1 and _is_literal(args[0]):
         return str(args[0])
     if name == "getattr" and len(args) >= 2:

@@ -80,7 +80,11 @@ class _Lowerer:
                 return ir.BinOp("+", self.expr(node.left), self.expr(node.right))
             if isinstance(node.operator, cst.Modulo):
                 return ir.BinOp("%", self.expr(node.left), self.expr(node.right))
-        if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        if (
+            isinstance(node, cst.Subscript)
+            and len(node.slice) == 1
+            and isinstance(node.slice[0].comma, cst.MaybeSentinel)  # `a[1,]` is a tuple index
+        ):
             index = node.slice[0].slice
             if isinstance(index, cst.Index):
                 return ir.Subscript(self.expr(node.value), self.expr(index.value))

@@ -97,8 +97,13 @@ class Resolver:
     def custom_registration(self, bp: BlueprintObj) -> None:
         """A Blueprint subclass that overrides how it registers (Indico's `!` rules go
         through its own `make_setup_state`): its rules here are Flask's defaults."""
-        cls, depth = bp.cls, 0
-        while isinstance(cls, ClassV) and depth < MAX_NESTING:
+        todo, seen = [bp.cls], 0
+        while todo and seen < MAX_NESTING * 4:  # every scanned class of its MRO
+            cls = todo.pop(0)
+            seen += 1
+            if not isinstance(cls, ClassV):
+                continue
+            todo.extend(cls.bases)
             for name in _REGISTRATION_HOOKS:
                 method = cls.attrs.get(name)
                 if isinstance(method, FuncV):
@@ -112,8 +117,6 @@ class Resolver:
                         method.fdef.line,
                     )
                     return
-            cls = next((b for b in cls.bases if isinstance(b, ClassV)), None)
-            depth += 1
 
     def app_id(self, app: AppObj) -> str:
         module = self.module_of.get(app.site.file, app.site.file)

@@ -96,6 +96,7 @@ class SuperV:
 @dataclass(eq=False)
 class DictV:
     items: dict[Any, Any] = field(default_factory=dict)
+    partial: bool = False  # it may hold keys the scan does not know
 
 
 @dataclass(eq=False)
@@ -104,6 +105,7 @@ class SetV:
     reports rules sorted)."""
 
     items: dict[Any, None] = field(default_factory=dict)
+    partial: bool = False  # it may hold items the scan does not know, or lack some
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,30 @@ def test_ast_and_libcst_lowering_agree(path: Path) -> None:
     assert not from_ast.detected
 
 
+SNIPPETS = [
+    "x = a[1:2,]",  # a tuple index, not a slice (found by review)
+    "x = a[::2,]",
+    "x = a[1,]",
+    "x = a[::]",
+    "x = a[1:2, 3]",
+    "x = a[-1:]",
+    "x = a[b[1:]:c]",
+    "a[1:] = x",
+    "for i in x:\n    if i: break\n    y = 1; continue",
+    "while x:\n    break\nelse:\n    y = 1",
+    "for i in x:\n    try:\n        pass\n    except* E:\n        continue",
+]
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS)
+def test_ast_and_libcst_lowering_agree_on_snippets(snippet: str) -> None:
+    data = snippet.encode() + b"\n"
+    module = cst.parse_module(data)
+    from_ast = lower_tree(ast.parse(data), data, "m.py", False)
+    from_cst = lower_module(module, "m.py", False, lines=module_lines(module, data))
+    assert canonical(from_ast, False) == canonical(from_cst, True)
+
+
 def test_the_known_differences_are_the_only_ones() -> None:
     data = b'x = f"a{b}" "c\\n"\ny = a[1, 2]\nz = a[(1, 2)]\nw = (lambda: 1)\n'
     from_ast = lower_tree(ast.parse(data), data, "m.py", False)
