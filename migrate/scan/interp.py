@@ -136,6 +136,7 @@ class Interpreter:
         self.starts = 0  # module bodies started so far
         # ids of containers and objects changed in a branch the scan could not decide
         self.shaky: set[int] = set()
+        self.test_names: dict[int, tuple[str, ...]] = {}  # id(test) -> the names it reads
         self._finding_keys: set[tuple[str, str, int]] = set()
 
     def listed(self) -> set[ModuleRT]:
@@ -178,6 +179,7 @@ class Interpreter:
             table.clear()
         self.heap.clear()
         self.memo.clear()
+        self.test_names.clear()
         self.called.clear()
 
     # ------------------------------------------------------------- driving
@@ -376,24 +378,26 @@ class Interpreter:
         env.weak = weak
         return 0
 
-    def reads_shaky(self, expr: Any, env: Env) -> bool:
+    def reads_shaky(self, expr: ir.Expr, env: Env) -> bool:
         """Whether an expression reads a name or an object that a branch the scan
         could not decide wrote (`Env.weak`): its value is one guess of several."""
-        if isinstance(expr, ir.Name):
+        names = self.test_names.get(id(expr))
+        if names is None:  # lowered nodes live as long as the link: ids stay theirs
+            found: set[str] = set()
+            _read_names(expr, found)
+            names = self.test_names[id(expr)] = tuple(found)
+        for name in names:
             scope: Env | None = env
             while scope is not None:
-                if scope.shaky and expr.id in scope.shaky:
+                if scope.shaky and name in scope.shaky:
                     return True
                 scope = scope.parent
             top = env.module.env
-            if top.shaky and expr.id in top.shaky:
+            if top.shaky and name in top.shaky:
                 return True
-            return id(env.lookup(expr.id)) in self.shaky
-        if isinstance(expr, tuple):
-            return any(self.reads_shaky(item, env) for item in expr)
-        if isinstance(expr, ir.Const | ir.Opaque) or not hasattr(expr, "__dataclass_fields__"):
-            return False
-        return any(self.reads_shaky(getattr(expr, name), env) for name in expr.__dataclass_fields__)
+            if self.shaky and id(env.lookup(name)) in self.shaky:
+                return True
+        return False
 
     def exec_for(self, stmt: ir.For, env: Env) -> int:
         """Unroll a loop over known items (`break` and `continue` as in Python; a
@@ -900,6 +904,18 @@ def import_lookups(dotted: str, names: Iterable[str] = ()) -> Iterator[str]:
     for name in names:
         if name != "*":
             yield f"{dotted}.{name}" if dotted else name
+
+
+def _read_names(expr: Any, out: set[str]) -> None:
+    """The names an expression reads (an `Opaque` is never evaluated)."""
+    if isinstance(expr, ir.Name):
+        out.add(expr.id)
+    elif isinstance(expr, tuple):
+        for item in expr:
+            _read_names(item, out)
+    elif hasattr(expr, "__dataclass_fields__") and not isinstance(expr, ir.Const | ir.Opaque):
+        for name in expr.__dataclass_fields__:
+            _read_names(getattr(expr, name), out)
 
 
 def truth(value: Any) -> bool | None:
