@@ -54,6 +54,7 @@ def discover(
 ) -> Iterator[SourceFile]:
     seen: set[Path] = set()
     _PACKAGE_CACHE.clear()  # per scan: a folder may have gained or lost its __init__.py
+    _PREFIX_CACHE.clear()
     for start in paths:
         start = start.resolve()
         if start.is_file():
@@ -115,14 +116,27 @@ def _is_package_dir(path: Path) -> bool:
     return _PACKAGE_CACHE[path]
 
 
+_PREFIX_CACHE: dict[Path, str] = {}
+
+
+def _package_prefix(folder: Path) -> str:
+    """The dotted name of the packages a folder is in, itself included ("" if it is
+    not a package): each folder is walked up once per scan."""
+    if folder not in _PREFIX_CACHE:
+        if _is_package_dir(folder) and folder.parent != folder:
+            outer = _package_prefix(folder.parent)
+            _PREFIX_CACHE[folder] = f"{outer}.{folder.name}" if outer else folder.name
+        else:
+            _PREFIX_CACHE[folder] = ""
+    return _PREFIX_CACHE[folder]
+
+
 def module_name(path: Path) -> str:
     """Dotted name: walk up while the folder is a package (has `__init__.py`)."""
-    parts = [] if path.name == "__init__.py" else [path.stem]
-    folder = path.parent
-    while _is_package_dir(folder) and folder.parent != folder:
-        parts.append(folder.name)
-        folder = folder.parent
-    return ".".join(reversed(parts)) or path.parent.name
+    prefix = _package_prefix(path.parent)
+    if path.name == "__init__.py":
+        return prefix or path.parent.name
+    return f"{prefix}.{path.stem}" if prefix else path.stem
 
 
 def module_aliases(source: SourceFile, root: Path) -> list[str]:
