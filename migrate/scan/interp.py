@@ -1085,7 +1085,7 @@ def _value_method(obj: Any, name: str) -> Any:
                     obj.partial = True
                     return Unknown("set.update of runtime values", site.file, site.line)
                 obj.partial = obj.partial or any(isinstance(a, SetV) and a.partial for a in args)
-                items = [i for a in args for i in a_items(a)]
+                items = [i for a in args for i in _items_of(a)]
             else:
                 items = args[:1]
             for item in items:
@@ -1140,7 +1140,7 @@ def _value_method(obj: Any, name: str) -> Any:
     return Unknown(f"attribute `{name}` of a {type(obj).__name__}")
 
 
-def a_items(value: Any) -> list[Any]:
+def _items_of(value: Any) -> list[Any]:
     return list(value.items) if isinstance(value, SetV) else list(value)
 
 
@@ -1154,7 +1154,9 @@ def _set_item(value: Any) -> bool:
 
 def _call_builtin(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if name in ("set", "frozenset") and not kwargs and len(args) <= 1:
-        items = a_items(args[0]) if args and isinstance(args[0], list | tuple | SetV | str) else []
+        items = (
+            _items_of(args[0]) if args and isinstance(args[0], list | tuple | SetV | str) else []
+        )
         if (args and not isinstance(args[0], list | tuple | SetV | str)) or not all(
             _set_item(i) for i in items
         ):
