@@ -17,6 +17,7 @@ reached a routing call.
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,6 +140,21 @@ class Interpreter:
         self.test_names: dict[int, tuple[str, ...]] = {}  # id(test) -> the names it reads
         self._finding_keys: set[tuple[str, str, int]] = set()
 
+    @functools.cached_property
+    def by_path(self) -> dict[str, ModuleRT]:
+        """The module in each file (relative path)."""
+        return {rt.code.path: rt for rt in self.unique_modules}
+
+    @functools.cached_property
+    def submodules(self) -> dict[str, list[ModuleRT]]:
+        """Package name -> the modules directly inside it."""
+        out: dict[str, list[ModuleRT]] = {}
+        for rt in self.unique_modules:
+            package, dot, _ = rt.name.rpartition(".")
+            if dot:
+                out.setdefault(package, []).append(rt)
+        return out
+
     def listed(self) -> set[ModuleRT]:
         """The modules whose names code may have read by computed names: those listed,
         and every module whose names a star import copied into one of them."""
@@ -180,6 +196,8 @@ class Interpreter:
         self.heap.clear()
         self.memo.clear()
         self.test_names.clear()
+        for index in ("by_path", "submodules"):
+            self.__dict__.pop(index, None)
         self.called.clear()
 
     # ------------------------------------------------------------- driving
@@ -664,8 +682,12 @@ class Interpreter:
             elif isinstance(value, DictV):
                 kwargs.update({k: v for k, v in value.items.items() if isinstance(k, str)})
         site = Site(env.module.code.path, expr.line, env.function, env.loops)
-        mutates = isinstance(func, BuiltinFn) and func.label in _MUTATORS
-        if env.weak and mutates and isinstance(expr.func, ir.Attr):
+        if (  # in a branch the scan could not decide, a method that changes its receiver
+            env.weak
+            and isinstance(func, BuiltinFn)
+            and func.label in _MUTATORS
+            and isinstance(expr.func, ir.Attr)
+        ):
             self.weak_write(self.eval(expr.func.value, env), env)
         if isinstance(func, ExternalV) and func.qualname == "builtins.super":
             return self.make_super(args, env)
@@ -1154,12 +1176,9 @@ def _set_item(value: Any) -> bool:
 
 def _call_builtin(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if name in ("set", "frozenset") and not kwargs and len(args) <= 1:
-        items = (
-            _items_of(args[0]) if args and isinstance(args[0], list | tuple | SetV | str) else []
-        )
-        if (args and not isinstance(args[0], list | tuple | SetV | str)) or not all(
-            _set_item(i) for i in items
-        ):
+        source = args[0] if args else ()
+        items = _items_of(source) if isinstance(source, list | tuple | SetV | str) else None
+        if items is None or not all(_set_item(i) for i in items):
             return Unknown(f"result of `{name}(...)`")
         return SetV(dict.fromkeys(items))
     if name == "sorted" and (kwargs.keys() - {"reverse"} or not _is_literal(kwargs.get("reverse"))):

@@ -70,14 +70,6 @@ def tree(files: tuple[str, ...]) -> dict[str, dict[str, bool]]:
     return out
 
 
-def module_in(interp: Interpreter, rel: str) -> ModuleRT | None:
-    """The scanned module in file `rel`."""
-    for rt in interp.unique_modules:
-        if rt.code.path == rel:
-            return rt
-    return None
-
-
 # ----------------------------------------------------------------- os.path
 
 
@@ -261,7 +253,7 @@ def _find(interp: Interpreter, folder: str, fullname: Any) -> SpecV | None:
     tail = fullname.rpartition(".")[2]
     base = f"{folder}/{tail}".lstrip("/")
     for rel in (f"{base}/__init__.py", f"{base}.py"):
-        rt = module_in(interp, rel)
+        rt = interp.by_path.get(rel)
         if rt is not None:
             return SpecV(fullname, rt)
     return None

@@ -94,6 +94,12 @@ _BUILTIN_KINDS = {
     tuple: "builtins.tuple",
     type(None): "builtins.NoneType",
 }
+_MODEL_KINDS = {
+    DictV: "builtins.dict",
+    FuncV: "types.FunctionType",
+    ModuleV: "types.ModuleType",
+    ClassV: "builtins.type",
+}
 # classes whose instances the scan can tell apart: builtins and what the patterns model
 _KNOWN_BUILTINS = frozenset(
     {
@@ -115,11 +121,10 @@ def namespace(interp: Interpreter, rt: ModuleRT) -> dict[str, Any]:
     code imported (an import binds a submodule on its package). Marks it `listed`."""
     rt.listed = True
     names = dict(rt.env.vars)
-    prefix = rt.name + "."
-    for other in interp.unique_modules:
-        child = other.name[len(prefix) :] if other.name.startswith(prefix) else ""
-        if child and "." not in child and child not in names and _imported(other):
-            names[child] = ModuleV(other)
+    for sub in interp.submodules.get(rt.name, ()):
+        child = sub.name.rpartition(".")[2]
+        if child not in names and _imported(sub):
+            names[child] = ModuleV(sub)
     return names
 
 
@@ -191,7 +196,6 @@ def instance_of(interp: Interpreter, obj: Any, info: Any) -> bool | None:
     if isinstance(info, tuple):
         answers = [instance_of(interp, obj, one) for one in info]
         return True if True in answers else (False if all(a is False for a in answers) else None)
-    kinds, closed = _kinds(interp, obj)
     if isinstance(info, ClassV):
         # never False: the lowered class does not show a metaclass, a Protocol's
         # structural check or an ABC's registered subclasses
@@ -199,17 +203,19 @@ def instance_of(interp: Interpreter, obj: Any, info: Any) -> bool | None:
         return True if isinstance(own, ClassV) and _subclass(own, info) else None
     if isinstance(info, ExternalV):
         qualname = library.canonical(info.qualname)
+        modelled = qualname in _known_classes()
         if (
-            isinstance(obj, ExternalV)
+            modelled
+            and isinstance(obj, ExternalV)
             and library.canonical(obj.qualname).split(".", 1)[0] in _NO_INSTANCES
-            and qualname in _known_classes()
         ):
             # what an app imports from Flask, werkzeug or the standard library
             # (functions, classes, proxies, constants): none is an app or a blueprint
             return False
+        kinds, closed = _kinds(interp, obj)
         if qualname in kinds:
             return True
-        if closed and (qualname in _KNOWN_BUILTINS or qualname in _known_classes()):
+        if closed and (modelled or qualname in _KNOWN_BUILTINS):
             return False
     return None
 
@@ -225,13 +231,7 @@ def _kinds(interp: Interpreter, obj: Any) -> tuple[set[str], bool]:
         if type(obj) is kind:
             extra = {"builtins.int"} if kind is bool else set()
             return {name, *extra, "builtins.object"}, True
-    simple = {
-        DictV: "builtins.dict",
-        FuncV: "types.FunctionType",
-        ModuleV: "types.ModuleType",
-        ClassV: "builtins.type",
-    }
-    for kind, name in simple.items():
+    for kind, name in _MODEL_KINDS.items():
         if isinstance(obj, kind):
             return {name, "builtins.object"}, True
     if isinstance(obj, AppObj | BlueprintObj):
@@ -245,22 +245,19 @@ def _kinds(interp: Interpreter, obj: Any) -> tuple[set[str], bool]:
     return set(), False
 
 
-def _closed(interp: Interpreter, obj: Any) -> bool:
-    """A scanned class (or an instance of one) whose bases are all scanned classes,
-    `object`, or classes the patterns model: its classes are all known."""
-    cls = obj.cls if isinstance(obj, InstanceV) else obj
+def _closed(interp: Interpreter, cls: Any) -> bool:
+    """A scanned class whose bases are all scanned classes, `object`, or classes the
+    patterns model: its classes are all known."""
     if not isinstance(cls, ClassV):
         return False
+    known = {"builtins.object", *_known_classes()}
     stack, seen = [cls], 0
     while stack and seen < 64:
         seen += 1
         for base in stack.pop().bases:
             if isinstance(base, ClassV):
                 stack.append(base)
-            elif not (
-                isinstance(base, ExternalV)
-                and library.canonical(base.qualname) in {"builtins.object", *_known_classes()}
-            ):
+            elif not (isinstance(base, ExternalV) and library.canonical(base.qualname) in known):
                 return False
     return not stack
 
