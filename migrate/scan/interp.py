@@ -1180,7 +1180,7 @@ def _call_builtin(name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         items = _items_of(source) if isinstance(source, list | tuple | SetV | str) else None
         if items is None or not all(_set_item(i) for i in items):
             return Unknown(f"result of `{name}(...)`")
-        return SetV(dict.fromkeys(items))
+        return SetV(dict.fromkeys(items), isinstance(source, SetV) and source.partial)
     if name == "sorted" and (kwargs.keys() - {"reverse"} or not _is_literal(kwargs.get("reverse"))):
         return Unknown("sorted() with a key the scan does not follow")
     if name == "sorted" and len(args) == 1 and isinstance(args[0], SetV):

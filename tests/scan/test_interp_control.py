@@ -111,6 +111,17 @@ PROLOGUE = 'from flask import Flask\n\napp = Flask(__name__)\n\n\ndef view():\n 
 # crashed. `True`: the scan must list Flask's rules exactly; `False`: every rule
 # Flask has is listed, or a finding says what the scan could not follow.
 REVIEWED = {
+    "a copy of a set updated from runtime values": (
+        False,
+        """
+import json
+
+names = set()
+names.update(json.loads('["a", "b"]'))
+for name in set(names):
+    app.add_url_rule("/" + name, name, view)
+""",
+    ),
     "a guess in an undecided branch does not decide a continue": (
         True,
         """
