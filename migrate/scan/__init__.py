@@ -26,10 +26,10 @@ from migrate.scan import cache as cache_mod
 from migrate.scan import incremental, ir, pipeline
 from migrate.scan.discover import SourceFile, discover
 from migrate.scan.interp import Interpreter
-from migrate.scan.layout import layout
 from migrate.scan.lower_ast import lower_tree
 from migrate.scan.objects import AppObj, BlueprintObj
 from migrate.scan.urlmap import Resolver, resolve
+from migrate.scan.values import ClassV, FuncV, ViewV
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -116,8 +116,7 @@ def detect_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
     except Exception:  # CPython read it (lower_file): the file keeps no facts
         return ir.ModuleIR(source.rel, (), source.is_package)
     facts, calls, imports = detectors.collect(module, source.rel, module_lines(module, data))
-    shape = layout(data)
-    return ir.ModuleIR(source.rel, (), source.is_package, facts, calls, imports, layout=shape)
+    return ir.ModuleIR(source.rel, (), source.is_package, facts, calls, imports, source=data)
 
 
 def _syntax_error(rel: str, data: bytes, exc: cst.ParserSyntaxError) -> model.FileError:
@@ -254,8 +253,6 @@ def _scan(
             table.errors,
             table.parsed,
         )
-        interp = pipeline.interpret(modules, bar, stats, [s.rel for s in sources])
-        routes, resolver = resolve(interp, module_of)
         detections = pipeline.Detections(
             sources,
             detect_file,
@@ -264,6 +261,11 @@ def _scan(
             stats=stats,
             digests=table.digests,
         )
+        # the workers detect the views' and hooks' files as the link finds them
+        interp = pipeline.interpret(
+            modules, bar, stats, [s.rel for s in sources], _Sightings(detections)
+        )
+        routes, resolver = resolve(interp, module_of)
         # the views' files, then the hooks, decorators and helpers as the readiness
         # link reaches them, each batch in the workers the lowering started, if it did
         view_files = [r.view.file for r in routes if r.view is not None]
@@ -291,6 +293,30 @@ def _scan(
         ),
     )
     return inventory, table, interp
+
+
+class _Sightings:
+    """Hands `Detections.speculate` the files of the views and hooks the link has
+    attached to Flask objects since it last looked (`Interpreter.notice`)."""
+
+    def __init__(self, detections: pipeline.Detections) -> None:
+        self.detections = detections
+        self.seen: dict[int, tuple[int, int]] = {}  # id(object) -> rules, hooks looked at
+
+    def __call__(self, interp: Interpreter) -> None:
+        files: list[str] = []
+        for obj in interp.objects:
+            rules, hooks = self.seen.get(id(obj), (0, 0))
+            if len(obj.rules) == rules and len(obj.hooks) == hooks:
+                continue
+            self.seen[id(obj)] = (len(obj.rules), len(obj.hooks))
+            for value in [d.view for d in obj.rules[rules:]] + [h.func for h in obj.hooks[hooks:]]:
+                if isinstance(value, FuncV):
+                    files.append(value.view.module.code.path)
+                elif isinstance(value, ViewV) and isinstance(value.cls, ClassV):
+                    files.append(value.cls.module.code.path)
+        if files:
+            self.detections.speculate(files)
 
 
 def _detected_facts(detections: pipeline.Detections, rel: str) -> Iterable[tuple[model.Fact, ...]]:

@@ -135,6 +135,7 @@ from migrate.scan import ir, pipeline, prefilter
 from migrate.scan import layout as layout_mod
 from migrate.scan.discover import SourceFile
 from migrate.scan.interp import Interpreter, absolute_module, import_lookups
+from migrate.scan.patterns.reflection import CONSTANT_TYPES
 
 # + an inventory's key: the record of the scan that made it; + a scope: the key of
 # the inventory the scope's last scan returned
@@ -158,6 +159,9 @@ class Record:
     sockets: frozenset[str] = frozenset()  # files that may hold WebSocket handlers
     deep: bool = False  # the link ran out of Python stack somewhere
     listed: frozenset[str] = frozenset()  # files whose namespace code read by computed names
+    # files whose namespace only `inspect.getmembers` read, through a predicate that
+    # rejects constants (`reflection.rejects_constants`)
+    sifted: frozenset[str] = frozenset()
 
 
 def record(
@@ -186,6 +190,7 @@ def record(
         frozenset(table.socket_files),
         any(f.message == interp_mod.TOO_DEEP for f in interp.findings),
         frozenset(rt.code.path for rt in interp.listed()),
+        frozenset(rt.code.path for rt in interp.listed("sifted")),
     )
 
 
@@ -511,10 +516,10 @@ def detections_moved(before: ir.ModuleIR, data: bytes) -> ir.ModuleIR | None:
     """The detector output of `data`, when it differs from the file `before` was
     detected in only in comment and blank lines between statements (`layout.py`):
     `before` with its lines moved. None when that cannot be told from bytes."""
-    if before.layout is None:
+    if before.source is None:
         return None
-    now = layout_mod.layout(data)
-    lines = None if now is None else layout_mod.line_map(before.layout, now)
+    old, now = layout_mod.layout(before.source), layout_mod.layout(data)
+    lines = None if old is None or now is None else layout_mod.line_map(old, now)
     if lines is None:
         return None
     try:
@@ -528,7 +533,7 @@ def detections_moved(before: ir.ModuleIR, data: bytes) -> ir.ModuleIR | None:
         }
     except KeyError:  # a line no logical line holds
         return None
-    return dataclasses.replace(before, facts=facts, calls=calls, layout=now)
+    return dataclasses.replace(before, facts=facts, calls=calls, source=data)
 
 
 def _callees(code: ir.ModuleIR) -> dict[str, tuple[str, ...]]:
@@ -557,12 +562,33 @@ def _unseen(
     free = bound - _spelled(bound, "\0".join(texts))
     top = {name for names, at_top in found.values() if at_top for name in names} & free
     _, _, reached = change.last.order.get(change.source.rel, (0, 0, True))
-    if change.source.rel in change.last.listed:  # read by names it computed (`dir`)
+    rel = change.source.rel
+    if rel in change.last.listed:  # read by names it computed (`dir`)
         free -= top
-    elif top and reached:  # other modules hold this one: they could name its globals
-        free -= _named_elsewhere(change, top)
+    else:
+        if rel in change.last.sifted:  # by `getmembers`, whose predicate drops constants
+            constant = {id(stmt) for code in (old, new) for stmt in code.body if _constant(stmt)}
+            free -= {
+                name
+                for key, (names, at_top) in found.items()
+                if at_top and key not in constant
+                for name in names
+            }
+        top &= free
+        if top and reached:  # other modules hold this one: they could name its globals
+            free -= _named_elsewhere(change, top)
     keep = {key for key, (names, _) in found.items() if all(n in free for n in names)}
     return lambda stmt: id(stmt) in keep
+
+
+def _constant(stmt: ir.Stmt) -> bool:
+    """`name = constant` (of `reflection.CONSTANT_TYPES`), which a predicate that
+    rejects constants drops."""
+    return (
+        isinstance(stmt, ir.Assign)
+        and isinstance(stmt.value, ir.Const)
+        and type(stmt.value.value) in CONSTANT_TYPES
+    )
 
 
 def _candidates(

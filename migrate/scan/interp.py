@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import builtins
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +63,9 @@ class ModuleRT:
     # some code read its namespace by a name it computed (`dir`, `inspect.getmembers`,
     # `getattr`): every module-level name may have been read
     listed: bool = False
+    # read only by `inspect.getmembers` with a predicate that rejects constants
+    # (`reflection.rejects_constants`): a constant added to it is not read
+    sifted: bool = False
     stars: list[ModuleRT] = field(default_factory=list)  # modules it star-imported
 
     def __post_init__(self) -> None:
@@ -139,6 +142,8 @@ class Interpreter:
         self.shaky: set[int] = set()
         self.test_names: dict[int, tuple[str, ...]] = {}  # id(test) -> the names it reads
         self._finding_keys: set[tuple[str, str, int]] = set()
+        # called after each module body (`Detections.speculate`)
+        self.notice: Callable[[Interpreter], None] | None = None
 
     @functools.cached_property
     def by_path(self) -> dict[str, ModuleRT]:
@@ -155,11 +160,12 @@ class Interpreter:
                 out.setdefault(package, []).append(rt)
         return out
 
-    def listed(self) -> set[ModuleRT]:
+    def listed(self, mark: str = "listed") -> set[ModuleRT]:
         """The modules whose names code may have read by computed names: those listed,
-        and every module whose names a star import copied into one of them."""
+        and every module whose names a star import copied into one of them (with
+        `mark="sifted"`: those read by a predicate that rejects constants)."""
         out: set[ModuleRT] = set()
-        todo = [rt for rt in self.unique_modules if rt.listed]
+        todo = [rt for rt in self.unique_modules if getattr(rt, mark)]
         while todo:
             rt = todo.pop()
             if rt not in out:
@@ -199,6 +205,7 @@ class Interpreter:
         for index in ("by_path", "submodules"):
             self.__dict__.pop(index, None)
         self.called.clear()
+        self.notice = None
 
     # ------------------------------------------------------------- driving
 
@@ -255,6 +262,8 @@ class Interpreter:
         self.exec_body(rt.code.body, rt.env)
         rt.state = "done"
         rt.ended = self.starts
+        if self.notice is not None:
+            self.notice(self)
 
     def finding(
         self, code: str, message: str, file: str, line: int, severity: str = "warning"

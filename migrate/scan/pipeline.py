@@ -36,6 +36,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
+    CancelledError,
     Future,
     ProcessPoolExecutor,
     wait,
@@ -77,6 +78,7 @@ class Stats:
     cache_writes: int = 0
     jobs: int = 1  # worker processes used (1: this process)
     detect_jobs: int = 1  # worker processes the detectors used
+    ahead: int = 0  # of `detected`: started in the workers while the link ran (`speculate`)
     # with `reuse_inventory`, when files changed: whether the last inventory held
     # (`incremental`), and why
     incremental: str = ""
@@ -96,7 +98,8 @@ class Stats:
         phases = ", ".join(f"{names.get(k, k)} {_secs(v)}" for k, v in self.seconds.items())
         return (
             f"{head} ({phases}); lowered {self.parsed} (cached {self.cache_hits}),"
-            f" libcst + detectors on {self.detected} (cached {self.detect_hits});"
+            f" libcst + detectors on {self.detected} (cached {self.detect_hits},"
+            f" {self.ahead} ahead of the readiness link);"
             f" prefilter kept {self.kept} of {self.files} ({self.selection});"
             f" processes: {self.jobs}"
             + (f"; re-linked: {self.incremental}" if self.incremental else "")
@@ -391,15 +394,18 @@ def interpret(
     progress: Progress | None,
     stats: Stats | None,
     files: Sequence[str] = (),
+    notice: Callable[[Interpreter], None] | None = None,
 ) -> Interpreter:
     """The link step over the module table (`files`: every file read, for directory
-    listings); closes the progress bar."""
+    listings; `notice`: called after each module body); closes the
+    progress bar."""
     clock = time.perf_counter()
     try:
         if progress is not None:
             progress.phase(f"linking {len({id(m) for m in modules.values()})} modules")
         with gc_paused():
             interp = Interpreter(modules, files)
+            interp.notice = notice
             interp.run()
     finally:
         if progress is not None:
@@ -440,14 +446,73 @@ class Detections:
         self.done: dict[str, ir.ModuleIR] = {}
         self.tried: set[str] = set()  # files prefetched, whatever came of it
         self.missing: list[str] = []  # files a pass of `in_waves` lacked
+        # files `speculate` handed to the workers: their task and its future
+        self.ahead: dict[str, tuple[_Task, Future[list[tuple[int, bytes, bytes, bool]]]]] = {}
+
+    def speculate(self, rels: Iterable[str]) -> None:
+        """Start detecting files the readiness link will probably read (the files of
+        the views and hooks the link has found so far) in the workers, while this
+        process goes on linking: on a cold scan the workers are otherwise idle then.
+        Only when the workers are running (a large batch started them) and the
+        cache does not hold the file; `prefetch` collects what it wants of it and
+        drops the rest. A guess costs worker time, never a different result."""
+        if not self.workers.running:
+            return
+        for rel in rels:
+            if rel in self.tried or rel in self.ahead or rel not in self.sources:
+                continue
+            source, content = self.sources[rel], self.digests.get(rel)
+            if self.store is not None and content is not None:
+                key = entry_key(self.store, source, content, self.NAMESPACE)
+                if self.store.path(key).exists():
+                    continue  # `prefetch` reads it from the cache
+            task = _Task(0, source, PARSE, content)
+            try:
+                future = self.workers.start().submit(work, self.detect, [task])
+            except BrokenProcessPool:
+                self.workers.broken = True
+                return
+            self.ahead[rel] = (task, future)
+
+    def _collect(self, wanted: list[str]) -> list[str]:
+        """Keep the speculated results among `wanted`; the files still to detect."""
+        left = []
+        for rel in wanted:
+            task, future = self.ahead.pop(rel, (None, None))
+            try:
+                results = future.result() if future is not None else None
+            except (BrokenProcessPool, CancelledError):
+                results = None
+            if task is None or not results:
+                left.append(rel)
+                continue
+            _, kind, payload, cacheable = results[0]
+            key = None
+            if self.store is not None and task.content is not None:
+                key = entry_key(self.store, task.source, task.content, self.NAMESPACE)
+            self._keep(task, kind, payload, cacheable, key)
+            self.stats.ahead += 1
+            self.stats.detect_jobs = max(self.stats.detect_jobs, self.workers.size)
+        return left
 
     def prefetch(self, rels: Iterable[str]) -> None:
         clock = time.perf_counter()
-        todo: list[_Task] = []
-        keys: dict[int, str] = {}
         wanted = [r for r in dict.fromkeys(rels) if r in self.sources and r not in self.tried]
         self.tried.update(wanted)
-        for rel in wanted:
+        ahead = [r for r in wanted if r in self.ahead]
+        for rel in [r for r in self.ahead if r not in self.tried]:  # guesses nobody wants
+            self.ahead.pop(rel)[1].cancel()
+        # the rest first, in this process and any worker the guesses left free
+        self._detect([r for r in wanted if r not in self.ahead])
+        self._detect(self._collect(ahead))  # a guess that failed: once more, as it would
+        self.stats.seconds["detect"] = (
+            self.stats.seconds.get("detect", 0.0) + time.perf_counter() - clock
+        )
+
+    def _detect(self, rels: list[str]) -> None:
+        todo: list[_Task] = []
+        keys: dict[int, str] = {}
+        for rel in rels:
             task = self._task(len(todo), rel, keys)
             if task is not None:
                 todo.append(task)
@@ -458,9 +523,6 @@ class Detections:
         ):
             self._keep(todo[index], kind, payload, cacheable, keys.get(index))
         self.stats.detect_jobs = max(self.stats.detect_jobs, run.jobs)
-        self.stats.seconds["detect"] = (
-            self.stats.seconds.get("detect", 0.0) + time.perf_counter() - clock
-        )
 
     def get(self, rel: str) -> ir.ModuleIR | None:
         if rel not in self.tried:
@@ -487,6 +549,7 @@ class Detections:
             self.ensure(rt)
         else:
             self.missing.append(rt.code.path)
+            self.speculate([rt.code.path])  # the workers start on it while the pass goes on
 
     def ensure(self, rt: ModuleRT) -> None:
         """Give a module lowered from `ast` its detector output (in place)."""

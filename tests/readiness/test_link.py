@@ -117,7 +117,19 @@ def test_detection_in_waves_reads_what_one_file_at_a_time_reads(
     monkeypatch.setattr(pipeline.Detections, "in_waves", lambda self, run: run(self.ensure))
     one_at_a_time = Stats()
     assert scan_paths([root], ScanOptions(jobs=2, stats=one_at_a_time)) == waved
-    assert one_at_a_time.detected == 4 and one_at_a_time.detect_jobs == 1
+    # the views' file was detected ahead, in the workers, while the link ran
+    assert one_at_a_time.detected == 4 and one_at_a_time.ahead == 1
+
+
+def test_detection_ahead_of_the_readiness_link_changes_nothing(tmp_path: Path) -> None:
+    """With the workers running, the files of the views and hooks the link finds,
+    and those a readiness pass lacks, are detected in the workers while this
+    process goes on (`Detections.speculate`); the inventory is the one-process one."""
+    root = write(tmp_path)
+    ahead, alone = Stats(), Stats()
+    got = scan_paths([root], ScanOptions(jobs=2, stats=ahead))
+    assert got == scan_paths([root], ScanOptions(jobs=1, stats=alone))
+    assert ahead.ahead == ahead.detected == alone.detected == 4 and alone.ahead == 0
 
 
 def route(inventory: Inventory, endpoint: str) -> Route:

@@ -848,3 +848,78 @@ def test_statements_nothing_reads_need_a_link_that_had_stack_to_spare(tmp_path: 
     got, stats = scan(root, store)
     assert got == scan(root, None)[0]
     assert stats.selection == "same link", stats.incremental
+
+
+# CKAN's loop: every module of a folder, its blueprints picked by a predicate
+SIFTED_TREE = {
+    "portal/__init__.py": """
+        import inspect
+        import os
+        import pkgutil
+
+        from flask import Blueprint, Flask
+
+        def is_blueprint(mm):
+            '''A blueprint the app registers.'''
+            return isinstance(mm, Blueprint) and getattr(mm, "auto_register", True)
+
+        def create_app():
+            app = Flask(__name__)
+            path = os.path.join(os.path.dirname(__file__), "views")
+            for loader, name, _ in pkgutil.iter_modules([path], "portal.views."):
+                module = loader.find_module(name).load_module(name)
+                for _, blueprint in inspect.getmembers(module, PICK):
+                    app.register_blueprint(blueprint)
+            return app
+    """,
+    "portal/views/__init__.py": "",
+    "portal/views/files.py": """
+        from flask import Blueprint
+
+        files = Blueprint("files", __name__, url_prefix="/files")
+        LIMIT = 10
+
+        @files.route("/")
+        def index():
+            return str(LIMIT)
+    """,
+}
+# (predicate, edit of files.py, whether the rule admits it)
+SIFTED_EDITS = {
+    "a constant appended": ("is_blueprint", "TOUCHED = 0\n", True),
+    "a text constant appended": ("is_blueprint", "TOUCHED = 'x'\n", True),
+    # the predicate sees every member: these are values it does not reject by type
+    "a list appended": ("is_blueprint", "TOUCHED = [0]\n", False),
+    "a library import appended": ("is_blueprint", "import json\n", False),
+    "a constant, every member kept": ("lambda_free", "TOUCHED = 0\n", False),
+    "a constant, isinstance of object": ("of_object", "TOUCHED = 0\n", False),
+    "a constant, isinstance shadowed": ("shadowed", "TOUCHED = 0\n", False),
+}
+PREDICATES = {
+    "is_blueprint": "",
+    "lambda_free": "def lambda_free(mm):\n    return True\n",
+    "of_object": "def of_object(mm):\n    return isinstance(mm, object)\n",
+    "shadowed": "def shadowed(mm):\n    return isinstance(mm, Blueprint)\n\n"
+    "def isinstance(value, cls):\n    return True\n",
+}
+
+
+@pytest.mark.parametrize("edit", sorted(SIFTED_EDITS))
+def test_a_constant_in_a_module_getmembers_sifts_is_not_read(tmp_path: Path, edit: str) -> None:
+    """`inspect.getmembers(module, is_blueprint)` passes every name of the module to
+    a predicate that rejects constants: a constant appended to the module keeps
+    the inventory (same link); any other value, or a predicate that may accept a
+    constant, re-links."""
+    predicate, line, admitted = SIFTED_EDITS[edit]
+    files = dict(SIFTED_TREE)
+    init = textwrap.dedent(files["portal/__init__.py"]).replace("PICK", predicate)
+    files["portal/__init__.py"] = init + "\n\n" + PREDICATES[predicate]
+    root = write_tree(tmp_path / "src", files)
+    store = tmp_path / "cache"
+    base, _ = scan(root, store)
+    assert "/files/" in {r.rule for r in base.routes}, base.findings
+    path = root / "portal/views/files.py"
+    path.write_text(path.read_text() + line)
+    got, stats = scan(root, store)
+    assert got == scan(root, None)[0], (edit, stats.incremental)
+    assert (stats.selection == "same link") == admitted, (edit, stats.incremental)

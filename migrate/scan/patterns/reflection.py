@@ -35,8 +35,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from migrate.scan import library
-from migrate.scan.interp import MISSING, Interpreter, ModuleRT, truth
+from migrate.scan import ir, library
+from migrate.scan.interp import MAX_DEPTH, MISSING, Interpreter, ModuleRT, truth
 from migrate.scan.objects import AppObj, BlueprintObj, FlaskObj
 from migrate.scan.values import (
     BuiltinFn,
@@ -116,10 +116,15 @@ _ANY = "\0any"  # in `FlaskObj.extra`: `setattr` by a name the scan cannot know
 _NO_INSTANCES = frozenset({"flask", "werkzeug", *sys.stdlib_module_names})
 
 
-def namespace(interp: Interpreter, rt: ModuleRT) -> dict[str, Any]:
+def namespace(interp: Interpreter, rt: ModuleRT, sifted: bool = False) -> dict[str, Any]:
     """A module's names as `dir()` shows them: its globals, and its submodules that
-    code imported (an import binds a submodule on its package). Marks it `listed`."""
-    rt.listed = True
+    code imported (an import binds a submodule on its package). Marks it `listed`,
+    or only `sifted` for a caller that passes every value through a predicate
+    that rejects constants (`rejects_constants`)."""
+    if sifted:
+        rt.sifted = True
+    else:
+        rt.listed = True
     names = dict(rt.env.vars)
     for sub in interp.submodules.get(rt.name, ()):
         child = sub.name.rpartition(".")[2]
@@ -283,7 +288,8 @@ def getmembers(
         return Unknown("inspect.getmembers with a predicate the scan cannot follow")
     rt = obj.rt
     out: list[Any] = []
-    for name, value in sorted(namespace(interp, rt).items()):
+    sifted = rejects_constants(interp, predicate)
+    for name, value in sorted(namespace(interp, rt, sifted).items()):
         if predicate is not None:
             answer = truth(interp.call(predicate, [value], {}, site))
             if answer is None:
@@ -299,3 +305,50 @@ def getmembers(
                 continue
         out.append((name, value))
     return out
+
+
+# constants `instance_of` tells apart from every class the patterns model
+CONSTANT_TYPES = (str, int, float, bool, bytes, type(None))
+
+
+def rejects_constants(interp: Interpreter, predicate: Any) -> bool:
+    """Whether `predicate(v)`, called here, is False for every constant `v` (of
+    `CONSTANT_TYPES`), running nothing but `isinstance`: a plain function whose body
+    is `return isinstance(p, C)` or `return isinstance(p, C) and ...`, where `p` is
+    its one parameter, `isinstance` the builtin and `C` a name bound to a class the
+    patterns model, not a builtin one (CKAN's `is_blueprint`). Then a constant
+    added to a module it sifts changes nothing (`incremental`, `Record.sifted`)."""
+    if not isinstance(predicate, FuncV) or predicate.origin is not None:
+        return False
+    fdef = predicate.fdef
+    params = fdef.params
+    if fdef.decorators or fdef.is_async or len(params) != 1 or params[0].kind != "normal":
+        return False
+    if id(fdef) in interp.stack or len(interp.stack) + 1 >= MAX_DEPTH:
+        return False  # the call would answer "too deep" (unknown)
+    body = fdef.body
+    if body and isinstance(body[0], ir.ExprStmt) and isinstance(body[0].value, ir.Const):
+        body = body[1:]  # a docstring
+    if len(body) != 1 or not isinstance(body[0], ir.Return):
+        return False
+    test = body[0].value
+    if isinstance(test, ir.BoolOp) and test.op == "and":
+        test = test.left
+    if not (
+        isinstance(test, ir.Call)
+        and test.func == ir.Name("isinstance")
+        and not test.kwargs
+        and len(test.args) == 2
+        and test.args[0] == ir.Name(params[0].name)
+        and isinstance(test.args[1], ir.Name)
+    ):
+        return False
+    scope = predicate.closure if predicate.closure is not None else predicate.module.env
+    names = ("isinstance", test.args[1].id)
+    if params[0].name in names or scope.lookup("isinstance") is not MISSING:
+        return False  # a local or global `isinstance` is not the builtin
+    cls = scope.lookup(names[1])
+    if not isinstance(cls, ExternalV):
+        return False
+    qualname = library.canonical(cls.qualname)
+    return qualname in _known_classes() and qualname not in _KNOWN_BUILTINS
