@@ -52,37 +52,41 @@ def is_test_file(name: str) -> bool:
 def discover(
     paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (), include_tests: bool = False
 ) -> Iterator[SourceFile]:
-    seen: set[Path] = set()
+    """The files to scan, in a stable order. Walks on `str` paths: on a tree of
+    ~1,850 files `pathlib` took 0.1-0.3 s of every re-scan, most of an unchanged one."""
+    seen: set[str] = set()
     _PACKAGE_CACHE.clear()  # per scan: a folder may have gained or lost its __init__.py
     _PREFIX_CACHE.clear()
+    top = str(root)
     for start in paths:
         start = start.resolve()
-        if start.is_file():
-            candidates: Iterable[Path] = [start]
-        else:
-            candidates = _walk(start, exclude, include_tests)
+        given = str(start)
+        candidates: Iterable[str] = (
+            [given] if start.is_file() else _walk(given, exclude, include_tests)
+        )
         for path in candidates:
             if path in seen:
                 continue
             seen.add(path)
-            rel = _rel(path, root)
-            if start != path and _excluded(rel, exclude):
+            rel = _rel(path, top)
+            if given != path and _excluded(rel, exclude):
                 continue
-            yield SourceFile(path, rel, module_name(path), path.name == "__init__.py")
+            folder, _, name = path.rpartition(os.sep)
+            yield SourceFile(Path(path), rel, _module_name(folder, name), name == "__init__.py")
 
 
-def _walk(top: Path, exclude: tuple[str, ...], include_tests: bool) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(top):
-        here = Path(dirpath)
+def _walk(top: str, exclude: tuple[str, ...], include_tests: bool) -> Iterator[str]:
+    for here, dirnames, filenames in os.walk(top):
         keep = []
         for name in sorted(dirnames):
             if name in SKIP_DIRS or name.endswith(".egg-info"):
                 continue
             if not include_tests and name in TEST_DIRS:
                 continue
-            if (here / name / "pyvenv.cfg").exists():
+            folder = os.path.join(here, name)
+            if os.path.exists(os.path.join(folder, "pyvenv.cfg")):
                 continue
-            if _excluded(_rel(here / name, top), exclude) or _excluded(name, exclude):
+            if exclude and (_excluded(_rel(folder, top), exclude) or _excluded(name, exclude)):
                 continue
             keep.append(name)
         dirnames[:] = keep
@@ -91,7 +95,7 @@ def _walk(top: Path, exclude: tuple[str, ...], include_tests: bool) -> Iterator[
                 continue
             if not include_tests and is_test_file(name):
                 continue
-            yield here / name
+            yield os.path.join(here, name)
 
 
 def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
@@ -100,32 +104,36 @@ def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
     )
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+def _rel(path: str, root: str) -> str:
+    """`path` relative to `root`, POSIX style (`Path.relative_to`, on strings); the
+    path itself, POSIX style, when it is not below `root`."""
+    if path == root:
+        return "."
+    inside = root if root.endswith(os.sep) else root + os.sep
+    rel = path[len(inside) :] if path.startswith(inside) else path
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
-_PACKAGE_CACHE: dict[Path, bool] = {}
+_PACKAGE_CACHE: dict[str, bool] = {}
 
 
-def _is_package_dir(path: Path) -> bool:
-    if path not in _PACKAGE_CACHE:
-        _PACKAGE_CACHE[path] = (path / "__init__.py").is_file()
-    return _PACKAGE_CACHE[path]
+def _is_package_dir(folder: str) -> bool:
+    if folder not in _PACKAGE_CACHE:
+        _PACKAGE_CACHE[folder] = os.path.isfile(os.path.join(folder, "__init__.py"))
+    return _PACKAGE_CACHE[folder]
 
 
-_PREFIX_CACHE: dict[Path, str] = {}
+_PREFIX_CACHE: dict[str, str] = {}
 
 
-def _package_prefix(folder: Path) -> str:
+def _package_prefix(folder: str) -> str:
     """The dotted name of the packages a folder is in, itself included ("" if it is
     not a package): each folder is walked up once per scan."""
     if folder not in _PREFIX_CACHE:
-        if _is_package_dir(folder) and folder.parent != folder:
-            outer = _package_prefix(folder.parent)
-            _PREFIX_CACHE[folder] = f"{outer}.{folder.name}" if outer else folder.name
+        parent, _, name = folder.rpartition(os.sep)
+        if _is_package_dir(folder) and parent != folder and name:
+            outer = _package_prefix(parent or os.sep)
+            _PREFIX_CACHE[folder] = f"{outer}.{name}" if outer else name
         else:
             _PREFIX_CACHE[folder] = ""
     return _PREFIX_CACHE[folder]
@@ -133,10 +141,15 @@ def _package_prefix(folder: Path) -> str:
 
 def module_name(path: Path) -> str:
     """Dotted name: walk up while the folder is a package (has `__init__.py`)."""
-    prefix = _package_prefix(path.parent)
-    if path.name == "__init__.py":
-        return prefix or path.parent.name
-    return f"{prefix}.{path.stem}" if prefix else path.stem
+    return _module_name(str(path.parent), path.name)
+
+
+def _module_name(folder: str, name: str) -> str:
+    prefix = _package_prefix(folder)
+    if name == "__init__.py":
+        return prefix or folder.rpartition(os.sep)[2]
+    stem = name[:-3] if name.endswith(".py") else name.rpartition(".")[0] or name
+    return f"{prefix}.{stem}" if prefix else stem
 
 
 def module_aliases(source: SourceFile, root: Path) -> list[str]:
@@ -153,7 +166,7 @@ def module_aliases(source: SourceFile, root: Path) -> list[str]:
     names = []
     for i in range(len(parts)):
         parent = root.joinpath(*parts[:i])
-        if i > 0 and _is_package_dir(parent):
+        if i > 0 and _is_package_dir(str(parent)):
             continue
         name = ".".join(parts[i:])
         if name and all(p.isidentifier() for p in name.split(".")):

@@ -116,6 +116,7 @@ reach it with the statement. Such a link is about 140 imports deep.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import functools
 import hashlib
@@ -124,7 +125,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from migrate import model
 from migrate.readiness.extensions import extensions_used
@@ -136,6 +137,8 @@ from migrate.scan import layout as layout_mod
 from migrate.scan.discover import SourceFile
 from migrate.scan.interp import Interpreter, absolute_module, import_lookups
 from migrate.scan.patterns.reflection import CONSTANT_TYPES
+
+_TRY_STAR: tuple[type[ast.stmt], ...] = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
 
 # + an inventory's key: the record of the scan that made it; + a scope: the key of
 # the inventory the scope's last scan returned
@@ -514,12 +517,16 @@ def _moved_detections(change: _Change, before: ir.ModuleIR) -> ir.ModuleIR | Non
 
 def detections_moved(before: ir.ModuleIR, data: bytes) -> ir.ModuleIR | None:
     """The detector output of `data`, when it differs from the file `before` was
-    detected in only in comment and blank lines between statements (`layout.py`):
-    `before` with its lines moved. None when that cannot be told from bytes."""
+    detected in only where the detectors see nothing: comment and blank lines
+    between statements (`layout.py`), or module-level statements that assign a
+    constant to plain names (`_constant_lines`): `before` with its lines moved.
+    None when that cannot be told from bytes."""
     if before.source is None:
         return None
     old, now = layout_mod.layout(before.source), layout_mod.layout(data)
     lines = None if old is None or now is None else layout_mod.line_map(old, now)
+    if lines is None:
+        lines = _constants_map(before.source, data)
     if lines is None:
         return None
     try:
@@ -534,6 +541,75 @@ def detections_moved(before: ir.ModuleIR, data: bytes) -> ir.ModuleIR | None:
     except KeyError:  # a line no logical line holds
         return None
     return dataclasses.replace(before, facts=facts, calls=calls, source=data)
+
+
+def _constants_map(old: bytes, new: bytes) -> dict[int, int] | None:
+    """Old line -> new line, when the two files, once each drops its module-level
+    constant statements (`_constant_lines`), differ at most in comment and blank
+    lines between statements (`layout.py`).
+
+    **Why the detector output moves.** Such a statement (`LIMIT = 10`, alone on
+    its lines) holds no call, attribute, subscript, comparison, return, import,
+    decorator or definition, and its targets are plain names: no detector emits
+    a fact or call for it or keeps state from it (their `visit_Assign` look at
+    targets only inside functions, or at values that are calls or attributes).
+    The one trace it leaves is `Context.line`, which the next statement resets
+    before anything in it is visited, for every kind of statement `_constant_lines`
+    lets follow one. So every other statement yields what it did, at its moved
+    line. `tests/scan/test_layout.py` holds this against the detectors."""
+    old_kept, new_kept = _constant_lines(old), _constant_lines(new)
+    if old_kept is None or new_kept is None:
+        return None
+    old_shape = layout_mod.layout(b"".join(text for _, text in old_kept))
+    new_shape = layout_mod.layout(b"".join(text for _, text in new_kept))
+    if old_shape is None or new_shape is None:
+        return None
+    kept = layout_mod.line_map(old_shape, new_shape)  # of the kept lines, counted from 1
+    if kept is None:
+        return None
+    return {  # past the last line: the end marker's logical line
+        old_kept[a - 1][0]: new_kept[b - 1][0]
+        for a, b in kept.items()
+        if a <= len(old_kept) and b <= len(new_kept)
+    }
+
+
+# top-level statements that leave `Context.line` as it was until something inside
+# them is visited: after a dropped statement, its line would show in their facts
+_UNMARKED = (ast.Try, ast.While, ast.Match, ast.AsyncFor, ast.AsyncWith, *_TRY_STAR)
+
+
+def _constant_lines(data: bytes) -> list[tuple[int, bytes]] | None:
+    """(number, text) of every line but those of module-level statements that only
+    assign a constant (of `CONSTANT_TYPES`) to plain names, each alone on its lines;
+    None when the file does not parse, has a carriage return (line counts could
+    differ from CPython's), or such a statement is followed by one that does not
+    set the detectors' line (`_UNMARKED`)."""
+    if b"\r" in data:
+        return None
+    try:
+        tree = compile(data, "<m>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return None
+    body = cast(ast.Module, tree).body
+    dropped: set[int] = set()
+    for i, stmt in enumerate(body):
+        if not (
+            isinstance(stmt, ast.Assign)
+            and all(isinstance(t, ast.Name) for t in stmt.targets)
+            and isinstance(stmt.value, ast.Constant)
+            and type(stmt.value.value) in CONSTANT_TYPES
+        ):
+            continue
+        end = stmt.end_lineno or stmt.lineno
+        after = body[i + 1] if i + 1 < len(body) else None
+        if (i and (body[i - 1].end_lineno or 0) >= stmt.lineno) or (
+            after is not None and (after.lineno <= end or isinstance(after, _UNMARKED))
+        ):
+            return None  # shares a line (`;`), or the next statement keeps its line
+        dropped.update(range(stmt.lineno, end + 1))
+    lines = data.splitlines(keepends=True)
+    return [(n, text) for n, text in enumerate(lines, 1) if n not in dropped]
 
 
 def _callees(code: ir.ModuleIR) -> dict[str, tuple[str, ...]]:
