@@ -16,9 +16,9 @@ same files the baseline parses.
 
 The "no loss" matrix then scans each tree with the reference settings (one
 process, no prefilter, no cache) and with each optimisation, and compares the
-whole inventories (routes, apps, blueprints, findings, errors). Indico's
-routes come from a discovery loop the scan does not follow yet (CKAN's core
-views are found), so `ROUTES` adds a codebase whose routes it finds in full.
+whole inventories (routes, apps, blueprints, findings, errors), on Indico +
+CKAN (both find their blueprints by listing folders, which the scan follows)
+and on `ROUTES`, a codebase that registers its routes by plain imports.
 """
 
 from __future__ import annotations

@@ -100,14 +100,16 @@ MAX_NAMED = 5  # failing routes named on the gate's stderr line
     "never read the app's code), or "
     "changed only where the link never runs (comments, blank lines, the body of a "
     "method nothing calls; its lines are moved) or in statements nothing reads "
-    "(a constant, a docstring or a library import binding a name no other code spells).",
+    "(a constant, a docstring or a library import binding a name no other code spells; "
+    "a constant also in a module inspect.getmembers sifts with an isinstance predicate).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar on stderr.")
 @click.option(
     "--timings",
     is_flag=True,
     help="Print where the scan's time went (read, lowering, link, libcst + detectors, "
-    "cache hits, prefilter, processes) to stderr.",
+    "how many files the workers detected while the link ran, cache hits, prefilter, "
+    "processes) to stderr.",
 )
 def scan(
     paths: tuple[Path, ...],

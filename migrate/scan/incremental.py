@@ -90,9 +90,14 @@ b. no name it binds is a dunder (the link reads `__name__`, `__class__`...), or
 c. for a name bound in the module namespace: no code of the last link read X's
    namespace by a name it computed (`dir`, `inspect.getmembers`, `getattr`),
    nor that of a module X's names were star-imported into (`Record.listed`),
-   and, when other code found X's module, no other linked
-   file spells the name (its bytes as CPython reads them, coding line
-   included, checked against the digests read);
+   except that a name only module-level `name = constant` statements bind (a
+   number, string, bytes, bool or None) may be in a namespace that only
+   `inspect.getmembers` read, through a predicate that answers False for any
+   constant running nothing but `isinstance` (`Record.sifted`,
+   `reflection.rejects_constants`: the call that drops the constant reads and
+   writes nothing the link keeps), and, when other code found X's module, no
+   other linked file spells the name (its bytes as CPython reads them, coding
+   line included, checked against the digests read);
 d. the extensions X imports are the same (the inventory lists them per file);
 e. the last link never ran out of Python stack (`Record.deep`).
 

@@ -461,12 +461,9 @@ class Detections:
         for rel in rels:
             if rel in self.tried or rel in self.ahead or rel not in self.sources:
                 continue
-            source, content = self.sources[rel], self.digests.get(rel)
-            if self.store is not None and content is not None:
-                key = entry_key(self.store, source, content, self.NAMESPACE)
-                if self.store.path(key).exists():
-                    continue  # `prefetch` reads it from the cache
-            task = _Task(0, source, PARSE, content)
+            if self._cached(rel):
+                continue  # `prefetch` reads it from the cache
+            task = _Task(0, self.sources[rel], PARSE, self.digests.get(rel))
             try:
                 future = self.workers.start().submit(work, self.detect, [task])
             except BrokenProcessPool:
@@ -499,9 +496,12 @@ class Detections:
         clock = time.perf_counter()
         wanted = [r for r in dict.fromkeys(rels) if r in self.sources and r not in self.tried]
         self.tried.update(wanted)
+        for rel, (_, future) in list(self.ahead.items()):
+            # a guess nobody wants yet is dropped; one no worker has started is
+            # shared out with the rest (a worker alone would leave this process idle)
+            if future.cancel() or rel not in self.tried:
+                del self.ahead[rel]
         ahead = [r for r in wanted if r in self.ahead]
-        for rel in [r for r in self.ahead if r not in self.tried]:  # guesses nobody wants
-            self.ahead.pop(rel)[1].cancel()
         # the rest first, in this process and any worker the guesses left free
         self._detect([r for r in wanted if r not in self.ahead])
         self._detect(self._collect(ahead))  # a guess that failed: once more, as it would
@@ -532,7 +532,8 @@ class Detections:
     def in_waves(self, run: Callable[[Callable[[ModuleRT], None]], T]) -> T:
         """`run(ensure)` (the readiness link) until a pass asks for no file it has
         not got. A pass goes on without the facts it is missing and names their
-        files; they are detected together, in the workers, before the next pass. So
+        files (the cache's are read at once); they are detected together, in the
+        workers, before the next pass. So
         the last pass reads exactly what `run(self.ensure)` would, one file at a time
         (an earlier pass, missing some facts, may follow a helper further and so
         detect a file the last pass does not read: work, never a different result).
@@ -545,11 +546,20 @@ class Detections:
             self.prefetch(self.missing)
 
     def _ensure_or_note(self, rt: ModuleRT) -> None:
-        if rt.code.detected or rt.code.path in self.tried or rt.code.path not in self.sources:
-            self.ensure(rt)
+        rel = rt.code.path
+        if rt.code.detected or rel in self.tried or rel not in self.sources or self._cached(rel):
+            self.ensure(rt)  # a cache hit needs no wave: read it now, and spare a pass
         else:
             self.missing.append(rt.code.path)
             self.speculate([rt.code.path])  # the workers start on it while the pass goes on
+
+    def _cached(self, rel: str) -> bool:
+        """The cache holds this file's detector output (as the scan read the file)."""
+        content = self.digests.get(rel)
+        if self.store is None or content is None:
+            return False
+        key = entry_key(self.store, self.sources[rel], content, self.NAMESPACE)
+        return self.store.path(key).exists()
 
     def ensure(self, rt: ModuleRT) -> None:
         """Give a module lowered from `ast` its detector output (in place)."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable
+from concurrent.futures import wait
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,19 +120,56 @@ def test_detection_in_waves_reads_what_one_file_at_a_time_reads(
     monkeypatch.setattr(pipeline.Detections, "in_waves", lambda self, run: run(self.ensure))
     one_at_a_time = Stats()
     assert scan_paths([root], ScanOptions(jobs=2, stats=one_at_a_time)) == waved
-    # the views' file was detected ahead, in the workers, while the link ran
-    assert one_at_a_time.detected == 4 and one_at_a_time.ahead == 1
+    assert one_at_a_time.detected == 4
 
 
-def test_detection_ahead_of_the_readiness_link_changes_nothing(tmp_path: Path) -> None:
+def test_detection_ahead_of_the_readiness_link_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With the workers running, the files of the views and hooks the link finds,
     and those a readiness pass lacks, are detected in the workers while this
-    process goes on (`Detections.speculate`); the inventory is the one-process one."""
+    process goes on (`Detections.speculate`); the inventory is the one-process one.
+    (Each wave here first lets the workers finish what they started: one they
+    have not started is shared out with the rest, which would make the count
+    depend on timing.)"""
+    prefetch = pipeline.Detections.prefetch
+
+    def settled(self: pipeline.Detections, rels: Iterable[str]) -> None:
+        wait([future for _, future in self.ahead.values()])
+        prefetch(self, rels)
+
+    monkeypatch.setattr(pipeline.Detections, "prefetch", settled)
     root = write(tmp_path)
     ahead, alone = Stats(), Stats()
     got = scan_paths([root], ScanOptions(jobs=2, stats=ahead))
     assert got == scan_paths([root], ScanOptions(jobs=1, stats=alone))
     assert ahead.ahead == ahead.detected == alone.detected == 4 and alone.ahead == 0
+
+
+def test_a_re_link_reads_cached_detector_output_in_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the cache holds every file's detector output, the readiness link reads
+    it as it goes: one pass, not one per wave of helpers (`_ensure_or_note`)."""
+    root = write(tmp_path / "src")
+    store = tmp_path / "cache"
+    first = scan_paths([root], ScanOptions(jobs=1, cache_dir=store))
+    passes: list[int] = []
+    in_waves = pipeline.Detections.in_waves
+
+    def counted(self: pipeline.Detections, run: Any) -> Any:
+        def one(ensure: Any) -> Any:
+            passes.append(1)
+            return run(ensure)
+
+        return in_waves(self, one)
+
+    monkeypatch.setattr(pipeline.Detections, "in_waves", counted)
+    assert scan_paths([root], ScanOptions(jobs=1, cache_dir=store)) == first
+    assert len(passes) == 1
+    passes.clear()
+    assert scan_paths([root], ScanOptions(jobs=1)) == first
+    assert len(passes) > 1  # without the cache, the helpers come in waves
 
 
 def route(inventory: Inventory, endpoint: str) -> Route:
