@@ -71,8 +71,9 @@ def discover(
             rel = _rel(path, top)
             if given != path and _excluded(rel, exclude):
                 continue
-            folder, _, name = path.rpartition(os.sep)
-            yield SourceFile(Path(path), rel, _module_name(folder, name), name == "__init__.py")
+            file = Path(path)
+            module = _module_name(str(file.parent), file.name, file.stem)
+            yield SourceFile(file, rel, module, file.name == "__init__.py")
 
 
 def _walk(top: str, exclude: tuple[str, ...], include_tests: bool) -> Iterator[str]:
@@ -130,9 +131,9 @@ def _package_prefix(folder: str) -> str:
     """The dotted name of the packages a folder is in, itself included ("" if it is
     not a package): each folder is walked up once per scan."""
     if folder not in _PREFIX_CACHE:
-        parent, _, name = folder.rpartition(os.sep)
-        if _is_package_dir(folder) and parent != folder and name:
-            outer = _package_prefix(parent or os.sep)
+        parent, name = os.path.split(folder)
+        if name not in ("", ".", "..") and _is_package_dir(folder):
+            outer = _package_prefix(parent) if parent else ""  # "pkg": its parent is "."
             _PREFIX_CACHE[folder] = f"{outer}.{name}" if outer else name
         else:
             _PREFIX_CACHE[folder] = ""
@@ -141,14 +142,13 @@ def _package_prefix(folder: str) -> str:
 
 def module_name(path: Path) -> str:
     """Dotted name: walk up while the folder is a package (has `__init__.py`)."""
-    return _module_name(str(path.parent), path.name)
+    return _module_name(str(path.parent), path.name, path.stem)
 
 
-def _module_name(folder: str, name: str) -> str:
+def _module_name(folder: str, name: str, stem: str) -> str:
     prefix = _package_prefix(folder)
     if name == "__init__.py":
-        return prefix or folder.rpartition(os.sep)[2]
-    stem = name[:-3] if name.endswith(".py") else name.rpartition(".")[0] or name
+        return prefix or Path(folder).name
     return f"{prefix}.{stem}" if prefix else stem
 
 

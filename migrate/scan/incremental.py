@@ -565,8 +565,14 @@ def _constants_map(old: bytes, new: bytes) -> dict[int, int] | None:
     old_kept, new_kept = _constant_lines(old), _constant_lines(new)
     if old_kept is None or new_kept is None:
         return None
-    old_shape = layout_mod.layout(b"".join(text for _, text in old_kept))
-    new_shape = layout_mod.layout(b"".join(text for _, text in new_kept))
+    old_text = b"".join(text for _, text in old_kept)
+    new_text = b"".join(text for _, text in new_kept)
+    texts = (old, new, old_text, new_text)
+    if any(_CODING.match(line) for text in texts for line in _head(text)) or any(
+        text.startswith(b"\xef\xbb\xbf") for text in texts
+    ):
+        return None  # a dropped first line may turn a coding line (or a BOM) on or off
+    old_shape, new_shape = layout_mod.layout(old_text), layout_mod.layout(new_text)
     if old_shape is None or new_shape is None:
         return None
     kept = layout_mod.line_map(old_shape, new_shape)  # of the kept lines, counted from 1
@@ -577,6 +583,14 @@ def _constants_map(old: bytes, new: bytes) -> dict[int, int] | None:
         for a, b in kept.items()
         if a <= len(old_kept) and b <= len(new_kept)
     }
+
+
+# a coding declaration (PEP 263): it counts on line 1, or on line 2 below a comment
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
+
+
+def _head(data: bytes) -> list[bytes]:
+    return data.split(b"\n", 2)[:2]
 
 
 # top-level statements that leave `Context.line` as it was until something inside
@@ -667,6 +681,7 @@ def _constant(stmt: ir.Stmt) -> bool:
     rejects constants drops."""
     return (
         isinstance(stmt, ir.Assign)
+        and all(isinstance(target, ir.Name) for target in stmt.targets)  # `a, b = b"ab"`
         and isinstance(stmt.value, ir.Const)
         and type(stmt.value.value) in CONSTANT_TYPES
     )

@@ -492,14 +492,17 @@ class Detections:
             self.stats.detect_jobs = max(self.stats.detect_jobs, self.workers.size)
         return left
 
-    def prefetch(self, rels: Iterable[str]) -> None:
+    def prefetch(self, rels: Iterable[str], wave: bool = True) -> None:
+        """Detect these files (cache, guesses, workers). A `wave` (not one file the
+        link asks for on its own) also drops the guesses no worker has started that
+        it does not want: the files of views no app registers."""
         clock = time.perf_counter()
         wanted = [r for r in dict.fromkeys(rels) if r in self.sources and r not in self.tried]
         self.tried.update(wanted)
         for rel, (_, future) in list(self.ahead.items()):
-            # a guess nobody wants yet is dropped; one no worker has started is
-            # shared out with the rest (a worker alone would leave this process idle)
-            if future.cancel() or rel not in self.tried:
+            # one no worker has started is shared out with the rest (a worker alone
+            # would leave this process idle); a started one is collected when wanted
+            if (wave or rel in self.tried) and future.cancel():
                 del self.ahead[rel]
         ahead = [r for r in wanted if r in self.ahead]
         # the rest first, in this process and any worker the guesses left free
@@ -526,7 +529,7 @@ class Detections:
 
     def get(self, rel: str) -> ir.ModuleIR | None:
         if rel not in self.tried:
-            self.prefetch([rel])  # one file: runs in this process
+            self.prefetch([rel], wave=False)  # one file: runs in this process
         return self.done.get(rel)
 
     def in_waves(self, run: Callable[[Callable[[ModuleRT], None]], T]) -> T:

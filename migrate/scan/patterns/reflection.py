@@ -116,14 +116,11 @@ _ANY = "\0any"  # in `FlaskObj.extra`: `setattr` by a name the scan cannot know
 _NO_INSTANCES = frozenset({"flask", "werkzeug", *sys.stdlib_module_names})
 
 
-def namespace(interp: Interpreter, rt: ModuleRT, sifted: bool = False) -> dict[str, Any]:
+def namespace(interp: Interpreter, rt: ModuleRT, mark: bool = True) -> dict[str, Any]:
     """A module's names as `dir()` shows them: its globals, and its submodules that
-    code imported (an import binds a submodule on its package). Marks it `listed`,
-    or only `sifted` for a caller that passes every value through a predicate
-    that rejects constants (`rejects_constants`)."""
-    if sifted:
-        rt.sifted = True
-    else:
+    code imported (an import binds a submodule on its package). Marks it `listed`
+    (`mark=False`: the caller marks it)."""
+    if mark:
         rt.listed = True
     names = dict(rt.env.vars)
     for sub in interp.submodules.get(rt.name, ()):
@@ -177,6 +174,10 @@ def getattr_(
 def setattr_(
     interp: Interpreter, args: list[Any], kwargs: dict[str, Any], site: Site, cls: ClassV | None
 ) -> Any:
+    if isinstance(args[0] if args else None, ModuleV):
+        # a name written by a name code computed: no file need spell it, so a
+        # statement added to that module may clobber it (`incremental`)
+        args[0].rt.listed = True
     if len(args) == 3 and isinstance(args[1], str):
         interp.set_attr(args[0], args[1], args[2], site)
     elif args and isinstance(args[0], FlaskObj):
@@ -288,10 +289,14 @@ def getmembers(
         return Unknown("inspect.getmembers with a predicate the scan cannot follow")
     rt = obj.rt
     out: list[Any] = []
+    # sifted: at every step, a constant here would be dropped without a call
     sifted = rejects_constants(interp, predicate)
-    for name, value in sorted(namespace(interp, rt, sifted).items()):
+    for name, value in sorted(namespace(interp, rt, mark=False).items()):
         if predicate is not None:
+            if type(value) in CONSTANT_TYPES and sifted:
+                continue  # no instance of a Flask class: False, and nothing runs (no memo)
             answer = truth(interp.call(predicate, [value], {}, site))
+            sifted = sifted and rejects_constants(interp, predicate)  # the call may rebind
             if answer is None:
                 interp.finding(
                     "unresolved-member",
@@ -304,6 +309,10 @@ def getmembers(
             if not answer:
                 continue
         out.append((name, value))
+    if sifted:
+        rt.sifted = True
+    else:
+        rt.listed = True
     return out
 
 
@@ -320,6 +329,8 @@ def rejects_constants(interp: Interpreter, predicate: Any) -> bool:
     added to a module it sifts changes nothing (`incremental`, `Record.sifted`)."""
     if not isinstance(predicate, FuncV) or predicate.origin is not None:
         return False
+    if predicate.owner is not None or predicate.self_obj is not None:
+        return False  # a method's frame binds `__class__` and `__self__` too
     fdef = predicate.fdef
     params = fdef.params
     if fdef.decorators or fdef.is_async or len(params) != 1 or params[0].kind != "normal":
