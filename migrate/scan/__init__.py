@@ -161,9 +161,12 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
                 None, f"the short way failed ({type(exc).__name__}: {exc}); please report it"
             )
         stats.incremental = verdict.why
-        last = _cached_inventory(store, verdict.last.whole) if verdict.last is not None else None
-        if last is not None:
-            last = incremental.relabel(last, verdict.file, verdict.lines)
+        entry = store.get(verdict.last.whole) if verdict.last is not None else None
+        last = _inventory(entry)
+        if entry is not None and last is not None:
+            # its pickle holds each text whole, as UTF-8: without "line=" none says one
+            spelled = b"line=" in entry.payload
+            last = incremental.relabel(last, verdict.file, verdict.lines, spelled)
         if verdict.last is not None and last is not None:
             store.put(whole, cache_mod.PARSED, pickle.dumps(last, pickle.HIGHEST_PROTOCOL))
             incremental.remember(
@@ -217,7 +220,10 @@ def _inventory_key(
 
 
 def _cached_inventory(store: cache_mod.Cache, key: str) -> model.Inventory | None:
-    entry = store.get(key)
+    return _inventory(store.get(key))
+
+
+def _inventory(entry: cache_mod.Entry | None) -> model.Inventory | None:
     if entry is None or entry.kind != cache_mod.PARSED:
         return None
     try:

@@ -305,13 +305,18 @@ def moved(
     return dataclasses.replace(kept, entered={**last.entered, rel: runs}, plain=frozenset(plain))
 
 
-def relabel(inventory: model.Inventory, rel: str, lines: dict[int, int]) -> model.Inventory | None:
+def relabel(
+    inventory: model.Inventory, rel: str, lines: dict[int, int], spelled: bool = True
+) -> model.Inventory | None:
     """The inventory with the lines of `rel` moved (`lines`: old -> new), the routes
     that changed scored again (a reason's text names file:line); None when it names
-    a line of `rel` the map does not hold."""
+    a line of `rel` the map does not hold. `spelled=False`: no text in it holds
+    "line=" (its pickle does not), so no text need be read."""
     if all(old == new for old, new in lines.items()):
         return inventory
     memo: dict[int, Any] = {}
+    if not spelled:
+        memo[_CLEAN] = True
     try:
         shifted = _relabel(inventory, rel, lines, memo)
     except _Unsure:
@@ -327,36 +332,72 @@ def relabel(inventory: model.Inventory, rel: str, lines: dict[int, int]) -> mode
 def _relabel(value: Any, rel: str, lines: dict[int, int], memo: dict[int, Any]) -> Any:
     """`value` with the lines of `rel` moved: the same object where nothing moved,
     and each shared object (a hook around many routes) relabelled once."""
-    if isinstance(value, str):
-        if "line=" in value:  # a model's repr in a message may spell a line out
-            raise _Unsure("a message names a line")
+    if _stays(value, rel, _CLEAN in memo):
         return value
-    if not isinstance(value, tuple) and (
-        not dataclasses.is_dataclass(value) or isinstance(value, type)
-    ):
+    if isinstance(value, str):  # a model's repr in a message may spell a line out
+        raise _Unsure("a message names a line")
+    kind: Any = type(value)
+    names = None if isinstance(value, tuple) else _fields(kind)
+    if names is None and not isinstance(value, tuple):
         return value
     key = id(value)
     if key in memo:
         return memo[key]
-    if isinstance(value, tuple):
-        items = tuple(_relabel(v, rel, lines, memo) for v in value)
+    clean = _CLEAN in memo
+    if names is None:
+        items = tuple(v if _stays(v, rel, clean) else _relabel(v, rel, lines, memo) for v in value)
         out: Any = value if all(a is b for a, b in zip(items, value, strict=True)) else items
     else:
         changes: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if f.name == "line" and getattr(value, "file", None) == rel and item:
+        for name in names:
+            item = getattr(value, name)
+            if name == "line" and getattr(value, "file", None) == rel and item:
                 if item not in lines:
                     raise _Unsure(f"line {item} of {rel}")
                 if lines[item] != item:
-                    changes[f.name] = lines[item]
+                    changes[name] = lines[item]
+                continue
+            if _stays(item, rel, clean):
                 continue
             new = _relabel(item, rel, lines, memo)
             if new is not item:
-                changes[f.name] = new
+                changes[name] = new
         out = dataclasses.replace(value, **changes) if changes else value
     memo[key] = out
     return out
+
+
+def _stays(value: Any, rel: str, clean: bool) -> bool:
+    """`value` holds no line of `rel` and no text saying "line=", at a glance: a
+    number, a text (any, when `clean`: no text of the inventory holds it), or
+    when `clean` a fact of another file that holds only texts and numbers (most
+    of the objects of an inventory)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    if kind is str:
+        return clean or "line=" not in value
+    return (
+        clean
+        and kind is model.Fact
+        and value.file != rel
+        and all(type(v) in _LEAVES for _, v in value.data)
+        and all(type(v) is str for v in value.via)
+    )
+
+
+_PLAIN = frozenset({int, bool, float, type(None)})
+_LEAVES = _PLAIN | {str}
+_CLEAN = -1  # a key no id() is: in `memo`, no text of the inventory holds "line="
+
+
+@functools.cache
+def _fields(kind: Any) -> tuple[str, ...] | None:
+    """The field names of a dataclass type (`dataclasses.fields` is slow to ask the
+    ~300,000 times a relabel of Indico + CKAN's inventory would); None for others."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 @dataclass

@@ -7,6 +7,7 @@ admits must take the short way (so this file fails without it).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import textwrap
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from speed_trees import SAMPLE, fixture_dirs, write_tree
 
+from migrate import model
 from migrate.scan import ScanOptions, incremental, scan_paths
 from migrate.scan.pipeline import Stats
 
@@ -923,3 +925,25 @@ def test_a_constant_in_a_module_getmembers_sifts_is_not_read(tmp_path: Path, edi
     got, stats = scan(root, store)
     assert got == scan(root, None)[0], (edit, stats.incremental)
     assert (stats.selection == "same link") == admitted, (edit, stats.incremental)
+
+
+def test_relabel_reads_no_text_when_none_says_line(tmp_path: Path) -> None:
+    """`relabel(..., spelled=False)` (the inventory's pickle holds no "line=") skips
+    reading texts and most facts, and moves the same lines; with a text that says
+    "line=", the texts are read and the short way refused."""
+    root = write_tree(tmp_path / "src", LINKED_TREE)
+    inventory, _ = scan(root, None)
+    assert isinstance(inventory, model.Inventory)
+    lines = {n: n + 2 for n in range(1, 40)}
+    moved = incremental.relabel(inventory, "shop/views.py", lines)
+    assert moved is not None and moved != inventory
+    assert incremental.relabel(inventory, "shop/views.py", lines, spelled=False) == moved
+    view_lines = {r.view.line for r in moved.routes if r.view and r.view.file == "shop/views.py"}
+    assert view_lines == {
+        r.view.line + 2 for r in inventory.routes if r.view and r.view.file == "shop/views.py"
+    }
+    said = dataclasses.replace(
+        inventory,
+        findings=(*inventory.findings, model.Finding("x", "Site(line=3)", "a.py", 1)),
+    )
+    assert incremental.relabel(said, "shop/views.py", lines) is None
