@@ -160,6 +160,7 @@ def _scan_child(tree: Path, cache: str, jobs: int, prefilter: str) -> None:
         "hits": stats.cache_hits,
         "detected": stats.detected,
         "detect_hits": stats.detect_hits,
+        "ahead": stats.ahead,
         "kept": stats.kept,
         "files": stats.files,
         "selection": stats.selection,
@@ -326,7 +327,8 @@ def timings(workdir: Path, tree: Path, jobs: int | None, repeat: int) -> None:
         phases = ", ".join(f"{k} {v:.2f}" for k, v in run["phases"].items())
         print(
             f"  {name:8} {phases}; lowered {run['parsed']}, cache hits {run['hits']}, "
-            f"libcst+detectors {run['detected']} (cached {run['detect_hits']}),"
+            f"libcst+detectors {run['detected']} (cached {run['detect_hits']},"
+            f" ahead {run.get('ahead', 0)}),"
             f" kept {run['kept']}/{run['files']} ({run['selection']}), jobs {run['jobs']}"
             + (f"; {run['incremental']}" if run["incremental"] else "")
         )
