@@ -5,9 +5,26 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from migrate.scan import ScanOptions, scan_paths
+from migrate.scan.pipeline import Stats
+
 REPO = Path(__file__).resolve().parents[2]
 APPS = REPO / "tests" / "fixtures" / "apps"
 SAMPLE = REPO / "sample_flask_app"
+
+
+def scan(root: Path, cache_dir: Path | None) -> tuple[object, Stats]:
+    """One scan as `migrate scan` runs it with a cache (`reuse_inventory`), or a
+    full one without; the inventory and what the scan did."""
+    stats = Stats()
+    options = ScanOptions(
+        jobs=1,
+        include_tests=True,
+        cache_dir=cache_dir,
+        reuse_inventory=cache_dir is not None,
+        stats=stats,
+    )
+    return scan_paths([root], options), stats
 
 
 def fixture_dirs() -> list[Path]:

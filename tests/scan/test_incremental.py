@@ -14,11 +14,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from speed_trees import SAMPLE, fixture_dirs, write_tree
+from speed_trees import SAMPLE, fixture_dirs, scan, write_tree
 
 from migrate import model
 from migrate.scan import ScanOptions, incremental, scan_paths
-from migrate.scan.pipeline import Stats
 
 # An app whose routes also depend on a registry that never mentions Flask, a test
 # module, a migration and a script beside it.
@@ -145,18 +144,6 @@ EDITS = {
         (),
     ),
 }
-
-
-def scan(root: Path, cache_dir: Path | None) -> tuple[object, Stats]:
-    stats = Stats()
-    options = ScanOptions(
-        jobs=1,
-        include_tests=True,
-        cache_dir=cache_dir,
-        reuse_inventory=cache_dir is not None,
-        stats=stats,
-    )
-    return scan_paths([root], options), stats
 
 
 def edited(root: Path, rel: str, text: str) -> object:

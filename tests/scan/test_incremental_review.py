@@ -10,25 +10,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from speed_trees import write_tree
+from speed_trees import scan, write_tree
 
-from migrate.scan import ScanOptions, detect_file, scan_paths
+from migrate.scan import detect_file
 from migrate.scan.discover import SourceFile, discover
 from migrate.scan.incremental import detections_moved
 from migrate.scan.ir import ModuleIR
-from migrate.scan.pipeline import Stats
-
-
-def scan(root: Path, cache_dir: Path | None) -> tuple[object, Stats]:
-    stats = Stats()
-    options = ScanOptions(
-        jobs=1,
-        include_tests=True,
-        cache_dir=cache_dir,
-        reuse_inventory=cache_dir is not None,
-        stats=stats,
-    )
-    return scan_paths([root], options), stats
 
 
 def rescan_after_append(tmp_path: Path, files: dict[str, str], rel: str, text: str):
