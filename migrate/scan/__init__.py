@@ -81,9 +81,12 @@ def parse_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
         return model.FileError(source.rel, line, f"cannot parse: {exc}")
     except RecursionError:
         return model.FileError(source.rel, 0, "cannot parse: nesting too deep")
-    lines = module_lines(module, data)
-    code = lower_module(module, source.rel, source.is_package, lines=lines)
-    facts, calls, imports = detectors.collect(module, source.rel, lines)
+    try:
+        lines = module_lines(module, data)
+        code = lower_module(module, source.rel, source.is_package, lines=lines)
+        facts, calls, imports = detectors.collect(module, source.rel, lines)
+    except RecursionError:  # libcst's visitors recurse where its parser did not
+        return model.FileError(source.rel, 0, "cannot parse: nesting too deep")
     return dataclasses.replace(code, facts=facts, calls=calls, imports=imports)
 
 
@@ -113,9 +116,9 @@ def detect_file(source: SourceFile) -> ir.ModuleIR | model.FileError:
     try:
         data = source.path.read_bytes()
         module = cst.parse_module(data)
+        facts, calls, imports = detectors.collect(module, source.rel, module_lines(module, data))
     except Exception:  # CPython read it (lower_file): the file keeps no facts
-        return ir.ModuleIR(source.rel, (), source.is_package)
-    facts, calls, imports = detectors.collect(module, source.rel, module_lines(module, data))
+        return ir.ModuleIR(source.rel, (), source.is_package)  # (RecursionError: nesting)
     return ir.ModuleIR(source.rel, (), source.is_package, facts, calls, imports, source=data)
 
 

@@ -198,7 +198,7 @@ def record(
         frozenset(table.socket_files),
         any(f.message == interp_mod.TOO_DEEP for f in interp.findings),
         frozenset(rt.code.path for rt in interp.listed()),
-        frozenset(rt.code.path for rt in interp.listed("sifted")),
+        frozenset(rt.code.path for rt in interp.listed("sifted") - interp.listed()),
     )
 
 

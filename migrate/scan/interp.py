@@ -163,9 +163,14 @@ class Interpreter:
     def listed(self, mark: str = "listed") -> set[ModuleRT]:
         """The modules whose names code may have read by computed names: those listed,
         and every module whose names a star import copied into one of them (with
-        `mark="sifted"`: those read by a predicate that rejects constants)."""
+        `mark="sifted"`: those read only by a predicate that rejects constants). A
+        sifted module that star-imported counts as listed: a name it copied in may
+        have been bound by a computed name, and a constant could replace it."""
         out: set[ModuleRT] = set()
-        todo = [rt for rt in self.unique_modules if getattr(rt, mark)]
+        if mark == "sifted":
+            todo = [rt for rt in self.unique_modules if rt.sifted and not rt.stars]
+        else:
+            todo = [rt for rt in self.unique_modules if rt.listed or (rt.sifted and rt.stars)]
         while todo:
             rt = todo.pop()
             if rt not in out:

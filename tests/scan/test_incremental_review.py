@@ -264,3 +264,53 @@ def test_discover_names_a_dot_py_file_as_pathlib_did(tmp_path: Path) -> None:
     assert got["pkg/.py"] == "pkg..py"  # HEAD~3
     given = {s.rel: s.module for s in discover([tmp_path / "pkg" / "a."], tmp_path)}
     assert given["pkg/a."] == "pkg.a."  # HEAD~3: Path("a.").stem == "a."
+
+
+# the second review
+
+
+def test_sifted_constant_shadows_a_star_imported_name_bound_by_computed_name(
+    tmp_path: Path,
+) -> None:
+    """`shared` binds `extra` on itself by a computed name (setattr marks `shared`
+    listed, not the modules that star-import it); `files` star-imports it, so its
+    namespace holds the blueprint under a name no file spells. `files` is only
+    sifted; `extra = 0` appended to it replaces the blueprint."""
+    files = {
+        "portal/__init__.py": INIT,
+        "portal/views/__init__.py": "",
+        "portal/shared.py": """
+            from flask import Blueprint
+            import portal.shared as _me
+
+            _more = Blueprint("more", __name__, url_prefix="/more")
+
+            @_more.route("/")
+            def more_index():
+                return "more"
+
+            setattr(_me, "ex" + "tra", _more)
+        """,
+        "portal/views/files.py": """
+            from portal.shared import *
+        """,
+    }
+    assert "/more/" in {r.rule for r in scan(write_tree(tmp_path / "base", files), None)[0].routes}
+    got, full, stats = rescan_after_append(tmp_path, files, "portal/views/files.py", "extra = 0\n")
+    assert got == full, stats.incremental
+
+
+def test_deeply_nested_literal_in_a_view_does_not_crash_the_scan(tmp_path: Path) -> None:
+    """CPython and libcst parse a list literal nested 150 deep, but libcst's
+    recursive visitors do not: the RecursionError of `detectors.collect` ended
+    the whole scan (before stop 15 too). The file keeps its routes and loses its
+    readiness facts, as a file libcst cannot parse does."""
+    root = tmp_path / "src"
+    root.mkdir()
+    nested = "[" * 150 + "]" * 150
+    (root / "app.py").write_text(
+        "from flask import Flask\napp = Flask(__name__)\n\n"
+        f"@app.route('/')\ndef index():\n    x = {nested}\n    return ''\n"
+    )
+    inventory, _ = scan(root, None)
+    assert "/" in {r.rule for r in inventory.routes}
