@@ -454,8 +454,10 @@ class Detections:
         the views and hooks the link has found so far) in the workers, while this
         process goes on linking: on a cold scan the workers are otherwise idle then.
         Only when the workers are running (a large batch started them) and the
-        cache does not hold the file; `prefetch` collects what it wants of it and
-        drops the rest. A guess costs worker time, never a different result."""
+        cache does not hold the file; `prefetch` collects the finished guesses it
+        wants, shares out with its other files those no worker has started, and
+        at a wave drops the unstarted rest. A guess costs worker time, never a
+        different result."""
         if not self.workers.running:
             return
         for rel in rels:
