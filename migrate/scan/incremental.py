@@ -143,8 +143,6 @@ from migrate.scan.discover import SourceFile
 from migrate.scan.interp import Interpreter, absolute_module, import_lookups
 from migrate.scan.patterns.reflection import CONSTANT_TYPES
 
-_TRY_STAR: tuple[type[ast.stmt], ...] = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
-
 # + an inventory's key: the record of the scan that made it; + a scope: the key of
 # the inventory the scope's last scan returned
 RECORD = "\0record\0"
@@ -315,10 +313,8 @@ def relabel(
     if all(old == new for old, new in lines.items()):
         return inventory
     memo: dict[int, Any] = {}
-    if not spelled:
-        memo[_CLEAN] = True
     try:
-        shifted = _relabel(inventory, rel, lines, memo)
+        shifted = _relabel(inventory, rel, lines, memo, clean=not spelled)
     except _Unsure:
         return None
     assert isinstance(shifted, model.Inventory)
@@ -329,10 +325,11 @@ def relabel(
     return dataclasses.replace(shifted, routes=routes)
 
 
-def _relabel(value: Any, rel: str, lines: dict[int, int], memo: dict[int, Any]) -> Any:
+def _relabel(value: Any, rel: str, lines: dict[int, int], memo: dict[int, Any], clean: bool) -> Any:
     """`value` with the lines of `rel` moved: the same object where nothing moved,
-    and each shared object (a hook around many routes) relabelled once."""
-    if _stays(value, rel, _CLEAN in memo):
+    and each shared object (a hook around many routes) relabelled once. `clean`:
+    no text of the inventory says "line=" (`relabel`)."""
+    if _stays(value, rel, clean):
         return value
     if isinstance(value, str):  # a model's repr in a message may spell a line out
         raise _Unsure("a message names a line")
@@ -343,9 +340,10 @@ def _relabel(value: Any, rel: str, lines: dict[int, int], memo: dict[int, Any]) 
     key = id(value)
     if key in memo:
         return memo[key]
-    clean = _CLEAN in memo
     if names is None:
-        items = tuple(v if _stays(v, rel, clean) else _relabel(v, rel, lines, memo) for v in value)
+        items = tuple(
+            v if _stays(v, rel, clean) else _relabel(v, rel, lines, memo, clean) for v in value
+        )
         out: Any = value if all(a is b for a, b in zip(items, value, strict=True)) else items
     else:
         changes: dict[str, Any] = {}
@@ -359,7 +357,7 @@ def _relabel(value: Any, rel: str, lines: dict[int, int], memo: dict[int, Any]) 
                 continue
             if _stays(item, rel, clean):
                 continue
-            new = _relabel(item, rel, lines, memo)
+            new = _relabel(item, rel, lines, memo, clean)
             if new is not item:
                 changes[name] = new
         out = dataclasses.replace(value, **changes) if changes else value
@@ -388,7 +386,6 @@ def _stays(value: Any, rel: str, clean: bool) -> bool:
 
 _PLAIN = frozenset({int, bool, float, type(None)})
 _LEAVES = _PLAIN | {str}
-_CLEAN = -1  # a key no id() is: in `memo`, no text of the inventory holds "line="
 
 
 @functools.cache
@@ -636,6 +633,7 @@ def _head(data: bytes) -> list[bytes]:
 
 # top-level statements that leave `Context.line` as it was until something inside
 # them is visited: after a dropped statement, its line would show in their facts
+_TRY_STAR: tuple[type[ast.stmt], ...] = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
 _UNMARKED = (ast.Try, ast.While, ast.Match, ast.AsyncFor, ast.AsyncWith, *_TRY_STAR)
 
 
