@@ -207,15 +207,21 @@ def _size(path: Path) -> int:
     return path.stat().st_size
 
 
-def cli_wall(tree: Path, cache: Path) -> float:
+def cli_wall(tree: Path, cache: Path, hook: bool = False) -> float:
     """Seconds a person waits for `migrate scan` (process start, imports, the scan,
-    the report, exit), as the pre-commit hook runs it."""
+    the report, exit): with a JSON report, or (`hook`) as the pre-commit hook runs
+    it, the default table on stdout and `--fail-on hard` (exit 1 when a route is
+    hard, which is not a failure here)."""
     script = Path(sys.executable).with_name("migrate")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "migrate.cli"]
     argv = [*command, "scan", str(tree), "--include-tests", "--cache-dir", str(cache)]
+    argv += ["--fail-on", "hard"] if hook else ["--format", "json", "-o", os.devnull]
     clock = time.perf_counter()
-    subprocess.run(argv + ["--format", "json", "-o", os.devnull], check=True, capture_output=True)
-    return time.perf_counter() - clock
+    done = subprocess.run(argv, capture_output=True)
+    seconds = time.perf_counter() - clock
+    if done.returncode not in ((0, 1) if hook else (0,)):
+        raise SystemExit(f"{' '.join(argv)} exited {done.returncode}: {done.stderr[-500:]!r}")
+    return seconds
 
 
 def appended(n: int | str) -> Any:
@@ -226,6 +232,23 @@ def appended(n: int | str) -> Any:
 def called(n: int | str) -> Any:
     # a statement the link runs (a call), which no short way admits
     return lambda data: data + f"\nprint({n!r})\n".encode()
+
+
+def in_function(n: int | str) -> Any:
+    # a line added at the top of the first top-level function (an edit of its body,
+    # the most common kind): the link ran the function, so it re-links
+    def edit(data: bytes) -> bytes:
+        lines = data.splitlines(keepends=True)
+        at = next(
+            i
+            for i, line in enumerate(lines)
+            if line.startswith(b"def ") and line.rstrip().endswith(b":")
+        )
+        return b"".join(
+            [*lines[: at + 1], f"    _touched_by_bench = {n!r}\n".encode(), *lines[at + 1 :]]
+        )
+
+    return edit
 
 
 def commented(n: int | str) -> Any:
@@ -242,10 +265,11 @@ def timings(workdir: Path, tree: Path, jobs: int | None, repeat: int) -> None:
         "one": (middle, appended),
         "flask": (flask_file, appended),
         "call": (flask_file, called),
+        "body": (flask_file, in_function),
         "comment": (flask_file, commented),
     }
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k in ("cold", "warm", *changes)}
-    walls: dict[str, list[float]] = {"warm": [], "flask": []}
+    walls: dict[str, list[float]] = {"warm": [], "hook": [], "flask": []}
     bases = []
     for n in range(repeat):
         files, lines, seconds = baseline(tree)
@@ -258,6 +282,7 @@ def timings(workdir: Path, tree: Path, jobs: int | None, repeat: int) -> None:
         log(f"[{n + 1}/{repeat}] warm scan, nothing changed ...")
         runs["warm"].append(run_scan(tree, cache, jobs, True))
         walls["warm"].append(cli_wall(tree, cache))
+        walls["hook"].append(cli_wall(tree, cache, hook=True))
         for kind, (changed, edit) in changes.items():
             original = changed.read_bytes()
             try:
@@ -299,6 +324,11 @@ def timings(workdir: Path, tree: Path, jobs: int | None, repeat: int) -> None:
         ),
         ("warm, Flask file: call appended", _secs(best["call"]), of_cold(best["call"], "<= 0.05")),
         (
+            "warm, Flask file: line in a function",
+            _secs(best["body"]),
+            of_cold(best["body"], "<= 0.05"),
+        ),
+        (
             "warm, Flask file: comment on top",
             _secs(best["comment"]),
             of_cold(best["comment"], "<= 0.05"),
@@ -307,6 +337,11 @@ def timings(workdir: Path, tree: Path, jobs: int | None, repeat: int) -> None:
             "migrate scan wall, nothing changed",
             f"{min(walls['warm']):.2f} s",
             "process, end to end",
+        ),
+        (
+            "pre-commit hook wall, nothing changed",
+            f"{min(walls['hook']):.2f} s",
+            "table report, --fail-on hard",
         ),
         (
             "migrate scan wall, Flask file: call",
@@ -319,7 +354,8 @@ def timings(workdir: Path, tree: Path, jobs: int | None, repeat: int) -> None:
     print(f"\n{tree.name}: {', '.join(TIMED.get(tree.name, []))}  ({os.cpu_count()} cores)")
     print(
         f"  best of {repeat}; warm runs changed {middle.relative_to(tree)},"
-        f" then {flask_file.relative_to(tree)} (a constant, a call, a comment on top)"
+        f" then {flask_file.relative_to(tree)}"
+        " (a constant, a call, a line in a function, a comment on top)"
     )
     for label, value, note in rows:
         print(f"  {label:38} {value:>10}  {note}")

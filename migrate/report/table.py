@@ -12,6 +12,7 @@ from rich.text import Text
 from migrate.model import Inventory, Route
 from migrate.report.levels import LEVELS, level
 from migrate.report.rollup import app_rollups, migratable, top_reasons
+from migrate.report.rows import print_table
 
 WIDTH = 160
 LEVEL_STYLES = {"trivial": "green", "easy": "cyan", "medium": "yellow", "hard": "bold red"}
@@ -54,7 +55,7 @@ def _routes_table(inventory: Inventory) -> Table:
 def render(inventory: Inventory, color: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, width=WIDTH, no_color=not color)
-    console.print(_routes_table(inventory))
+    print_table(console, _routes_table(inventory))
     if inventory.extensions:
         extensions = Table(title=f"Extensions ({len(inventory.extensions)})", title_justify="left")
         for column in ("Extension", "FastAPI side", "Imported in"):
@@ -62,7 +63,7 @@ def render(inventory: Inventory, color: bool = False) -> str:
         for ext in inventory.extensions:
             where = ", ".join(ext.files[:2]) + (" ..." if len(ext.files) > 2 else "")
             extensions.add_row(Text(ext.name), Text(ext.fastapi), Text(where))
-        console.print(extensions)
+        print_table(console, extensions)
     if inventory.websockets:
         sockets = Table(
             title="WebSocket handlers (no WSGI bridge carries them)", title_justify="left"
@@ -71,21 +72,21 @@ def render(inventory: Inventory, color: bool = False) -> str:
             sockets.add_column(column, overflow="fold")
         for ws in inventory.websockets:
             sockets.add_row(Text(f"{ws.file}:{ws.line}"), Text(ws.function), Text(ws.detail))
-        console.print(sockets)
+        print_table(console, sockets)
     if inventory.findings:
         findings = Table(title=f"Findings ({len(inventory.findings)})", title_justify="left")
         for column in ("Where", "Severity", "Code", "Message"):
             findings.add_column(column, overflow="fold")
         for f in inventory.findings:
             findings.add_row(*map(Text, (f"{f.file}:{f.line}", f.severity, f.code, f.message)))
-        console.print(findings)
+        print_table(console, findings)
     if inventory.errors:
         errors = Table(title=f"Files not scanned ({len(inventory.errors)})", title_justify="left")
         for column in ("Where", "Reason"):
             errors.add_column(column, overflow="fold")
         for e in inventory.errors:
             errors.add_row(Text(f"{e.file}:{e.line}"), Text(e.reason))
-        console.print(errors)
+        print_table(console, errors)
     levels = dict.fromkeys(LEVELS, 0)
     for rollup in app_rollups(inventory):
         for word, count in rollup.levels.items():
