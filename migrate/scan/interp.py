@@ -59,6 +59,7 @@ class ModuleRT:
     # count then), and whether any code found this module (imports, attributes)
     started: int = -1
     ended: int = -1
+    finished: int = -1  # how many module bodies had ended before this one did
     reached: bool = False
     # some code read its namespace by a name it computed (`dir`, `inspect.getmembers`,
     # `getattr`): every module-level name may have been read
@@ -138,6 +139,7 @@ class Interpreter:
         self.called: dict[int, tuple[str, ir.FuncDef]] = {}
         self.stack: list[int] = []
         self.starts = 0  # module bodies started so far
+        self.finishes = 0  # and ended
         # ids of containers and objects changed in a branch the scan could not decide
         self.shaky: set[int] = set()
         self.test_names: dict[int, tuple[str, ...]] = {}  # id(test) -> the names it reads
@@ -217,8 +219,14 @@ class Interpreter:
     def run(self) -> None:
         for rt in self.unique_modules:
             self.guarded(self.execute_module, rt, rt.code.path, 0)
-        for rt in self.unique_modules:
-            for stmt in rt.code.body:
+        # entry points, callers before the helpers they call: a module's body ends
+        # after those of the modules it imports, and Python code defines a helper
+        # before the function that calls it. So modules go in the reverse of the
+        # order their bodies ended, and functions from the last defined to the
+        # first; a helper a factory called is no entry point (run first with
+        # unknown arguments, it made false "no scanned code calls" findings)
+        for rt in sorted(self.unique_modules, key=lambda rt: rt.finished, reverse=True):
+            for stmt in reversed(rt.code.body):
                 if isinstance(stmt, ir.FuncDef) and id(stmt) not in self.called:
                     value = rt.env.vars.get(stmt.name)
                     if isinstance(value, FuncV) and value.fdef is stmt:
@@ -267,6 +275,8 @@ class Interpreter:
         self.exec_body(rt.code.body, rt.env)
         rt.state = "done"
         rt.ended = self.starts
+        rt.finished = self.finishes
+        self.finishes += 1
         if self.notice is not None:
             self.notice(self)
 
