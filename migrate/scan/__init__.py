@@ -169,7 +169,8 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
         if entry is not None and last is not None:
             # its pickle holds each text whole, as UTF-8: without "line=" none says one
             spelled = b"line=" in entry.payload
-            last = incremental.relabel(last, verdict.file, verdict.lines, spelled)
+            touched = verdict.last.touched if verdict.last is not None else None
+            last = incremental.relabel(last, verdict.file, verdict.lines, spelled, touched)
         if verdict.last is not None and last is not None:
             store.put(whole, cache_mod.PARSED, pickle.dumps(last, pickle.HIGHEST_PROTOCOL))
             incremental.remember(
@@ -190,7 +191,7 @@ def scan_paths(paths: Iterable[Path], options: ScanOptions | None = None) -> mod
         # it: the inventory is of no one state of the tree, so no key names it
         if store is not None and whole is not None and scope is not None and not stats.drifted:
             store.put(whole, cache_mod.PARSED, pickle.dumps(inventory, pickle.HIGHEST_PROTOCOL))
-            kept = incremental.record(whole, sources, read, table, interp)
+            kept = incremental.record(whole, sources, read, table, interp, inventory)
             incremental.remember(store, scope, kept)
         # the link's heap dies here, by reference counts: the collector never walks
         # it (about a million objects on Indico + CKAN, 0.9 s per full collection)

@@ -168,6 +168,10 @@ class Record:
     # files whose namespace only `inspect.getmembers` read, through a predicate that
     # rejects constants (`reflection.rejects_constants`)
     sifted: frozenset[str] = frozenset()
+    # file -> the indices of the inventory's routes that hold an object of that file
+    # (`relabel` moves no other route). Moving lines keeps the files and the order
+    # of the routes, so a short way passes it on unchanged
+    touched: dict[str, tuple[int, ...]] | None = None
 
 
 def record(
@@ -176,6 +180,7 @@ def record(
     read: pipeline.Contents,
     table: pipeline.Parsed,
     interp: Interpreter,
+    inventory: model.Inventory,
 ) -> Record:
     plain = frozenset(
         source.rel
@@ -197,7 +202,42 @@ def record(
         any(f.message == interp_mod.TOO_DEEP for f in interp.findings),
         frozenset(rt.code.path for rt in interp.listed()),
         frozenset(rt.code.path for rt in interp.listed("sifted") - interp.listed()),
+        touched(inventory),
     )
+
+
+def touched(inventory: model.Inventory) -> dict[str, tuple[int, ...]]:
+    """File -> the indices of the routes holding an object whose `file` it is (a
+    route's view, source, facts, hooks and their facts, decorators)."""
+    memo: dict[int, frozenset[str]] = {}
+    out: dict[str, list[int]] = {}
+    for index, route in enumerate(inventory.routes):
+        for file in _files(route, memo):
+            out.setdefault(file, []).append(index)
+    return {file: tuple(indices) for file, indices in out.items()}
+
+
+def _files(value: Any, memo: dict[int, frozenset[str]]) -> frozenset[str]:
+    """The `file` of every object in `value`, at any depth (each shared object, a hook
+    around many routes, walked once)."""
+    kind: Any = type(value)
+    if kind in _LEAVES:
+        return frozenset()
+    names = None if kind is tuple else _fields(kind)
+    if names is None and kind is not tuple:
+        return frozenset()
+    key = id(value)
+    found = memo.get(key)
+    if found is None:
+        out: set[str] = set()
+        for item in value if names is None else (getattr(value, n) for n in names):
+            if type(item) not in _LEAVES:
+                out |= _files(item, memo)
+        file = getattr(value, "file", None)
+        if isinstance(file, str):
+            out.add(file)
+        found = memo[key] = frozenset(out)
+    return found
 
 
 def _entered(interp: Interpreter) -> dict[str, set[tuple[str, int]]]:
@@ -304,17 +344,30 @@ def moved(
 
 
 def relabel(
-    inventory: model.Inventory, rel: str, lines: dict[int, int], spelled: bool = True
+    inventory: model.Inventory,
+    rel: str,
+    lines: dict[int, int],
+    spelled: bool = True,
+    touched: dict[str, tuple[int, ...]] | None = None,
 ) -> model.Inventory | None:
     """The inventory with the lines of `rel` moved (`lines`: old -> new), the routes
     that changed scored again (a reason's text names file:line); None when it names
     a line of `rel` the map does not hold. `spelled=False`: no text in it holds
-    "line=" (its pickle does not), so no text need be read."""
+    "line=" (its pickle does not), so no text need be read; then, with the record's
+    `touched`, only the routes holding an object of `rel` are walked (a route
+    without one holds no line of `rel`, and no text to read)."""
     if all(old == new for old, new in lines.items()):
         return inventory
     memo: dict[int, Any] = {}
     try:
-        shifted = _relabel(inventory, rel, lines, memo, clean=not spelled)
+        if touched is None or spelled:
+            shifted = _relabel(inventory, rel, lines, memo, clean=not spelled)
+        else:
+            rest = _relabel(dataclasses.replace(inventory, routes=()), rel, lines, memo, True)
+            moving = list(inventory.routes)
+            for index in touched.get(rel, ()):
+                moving[index] = _relabel(moving[index], rel, lines, memo, True)
+            shifted = dataclasses.replace(rest, routes=tuple(moving))
     except _Unsure:
         return None
     assert isinstance(shifted, model.Inventory)

@@ -934,3 +934,22 @@ def test_relabel_reads_no_text_when_none_says_line(tmp_path: Path) -> None:
         findings=(*inventory.findings, model.Finding("x", "Site(line=3)", "a.py", 1)),
     )
     assert incremental.relabel(said, "shop/views.py", lines) is None
+
+
+@pytest.mark.parametrize("root", [SAMPLE, *fixture_dirs()[:12]], ids=lambda p: p.name)
+def test_relabel_with_the_route_index_moves_what_the_whole_walk_moves(root: Path) -> None:
+    """With the record's `touched` (file -> routes holding an object of it), `relabel`
+    walks only those routes; for every file of the inventory, every line moved
+    down by one, the result is the whole walk's."""
+    inventory = scan_paths([root], ScanOptions(jobs=1))
+    index = incremental.touched(inventory)
+    files = set(index) | {f.file for f in inventory.findings} | {a.file for a in inventory.apps}
+    skipped = 0
+    for file in sorted(files):
+        lines = {n: n + 1 for n in range(1, 2000)}
+        whole = incremental.relabel(inventory, file, lines, spelled=False)
+        assert whole is not None
+        assert incremental.relabel(inventory, file, lines, False, index) == whole, file
+        skipped += len(inventory.routes) - len(index.get(file, ()))
+    if root == SAMPLE:  # routes in several files: some route was left unwalked
+        assert skipped > len(inventory.routes)
