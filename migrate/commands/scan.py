@@ -109,7 +109,7 @@ MAX_NAMED = 5  # failing routes named on the gate's stderr line
     is_flag=True,
     help="Print where the scan's time went (read, lowering, link, libcst + detectors, "
     "how many files the workers detected while the link ran, cache hits, prefilter, "
-    "processes) to stderr.",
+    "processes), and the report's rendering time, to stderr.",
 )
 def scan(
     paths: tuple[Path, ...],
@@ -172,7 +172,11 @@ def scan(
             hint = f"; close matches: {', '.join(matches)}" if matches else ""
             raise click.UsageError(f"no blueprint named {name!r}{hint}")
     color = output is None and fmt == "table" and sys.stdout.isatty()
-    _emit(RENDERERS[fmt](inventory, color), output, f"{len(inventory.routes)} routes")
+    clock = time.perf_counter()
+    text = RENDERERS[fmt](inventory, color)
+    if options.stats is not None:  # the report is part of the wait (a pre-commit hook's)
+        click.echo(f"report: {fmt} in {time.perf_counter() - clock:.2f} s", err=True)
+    _emit(text, output, f"{len(inventory.routes)} routes")
     status = 0
     if _first(strict, settings.strict) and inventory.errors:
         status = 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -144,8 +145,9 @@ def test_timings_go_to_stderr_and_leave_the_report_alone(tmp_path: Path) -> None
     assert json.loads(cold.stdout) == json.loads(warm.stdout) == json.loads(plain.stdout)
     assert plain.stderr == ""
     files = len(list(discover([SAMPLE], SAMPLE)))
-    line = cold.stderr.strip()
-    assert line.startswith(f"scan: {files} files in ") and len(cold.stderr.splitlines()) == 1
+    line, report = cold.stderr.strip().splitlines()
+    assert line.startswith(f"scan: {files} files in ")
+    assert re.fullmatch(r"report: json in \d+\.\d\d s", report)
     for part in ("read ", "lowering ", "link ", "libcst + detectors ", f"lowered {files} "):
         assert part in line
     assert warm.stderr.startswith(f"scan: {files} files in ")
