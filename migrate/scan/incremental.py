@@ -226,6 +226,12 @@ def _files(value: Any, memo: dict[int, frozenset[str]]) -> frozenset[str]:
     names = None if kind is tuple else _fields(kind)
     if names is None and kind is not tuple:
         return frozenset()
+    if (  # most of an inventory: a fact of texts and numbers
+        kind is model.Fact
+        and all(type(v) in _LEAVES for _, v in value.data)
+        and all(type(v) is str for v in value.via)
+    ):
+        return frozenset((value.file,))
     key = id(value)
     found = memo.get(key)
     if found is None:
@@ -591,11 +597,13 @@ def _same_link(change: _Change) -> tuple[dict[int, int] | None, str]:
         (lambda fdef: False) if facts else (lambda f: (f.qualname, f.line) not in ran),
         unseen,
     )
+    # either way the new forms are of the bytes read: a re-link reads them from the
+    # cache instead of lowering the file and running libcst on it again
+    change.keep(new, after)
     if lines is None:
         return None, "more than code the link never ran changed" + (
             " (routes read its facts)" if facts else ""
         )
-    change.keep(new, after)
     return lines, ""
 
 

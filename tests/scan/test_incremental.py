@@ -953,3 +953,18 @@ def test_relabel_with_the_route_index_moves_what_the_whole_walk_moves(root: Path
         skipped += len(inventory.routes) - len(index.get(file, ()))
     if root == SAMPLE:  # routes in several files: some route was left unwalked
         assert skipped > len(inventory.routes)
+
+
+def test_a_refused_short_way_leaves_its_forms_to_the_re_link(tmp_path: Path) -> None:
+    """The second rule lowered the changed file and ran libcst on it; when it refuses
+    (a call appended to a view module), the re-link reads both from the cache
+    instead of making them again, and equals a full scan."""
+    root = write_tree(tmp_path / "src", LINKED_TREE)
+    store = tmp_path / "cache"
+    scan(root, store)
+    views = root / "shop/views.py"
+    views.write_text(views.read_text() + "\nprint(1)\n")
+    got, stats = scan(root, store)
+    assert stats.selection != "same link" and "more than code" in stats.incremental
+    assert got == scan(root, None)[0]
+    assert stats.parsed == 0 and stats.detected == 0, stats.summary(0.0)
