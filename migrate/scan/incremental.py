@@ -223,8 +223,8 @@ def _files(value: Any, memo: dict[int, frozenset[str]]) -> frozenset[str]:
     kind: Any = type(value)
     if kind in _LEAVES:
         return frozenset()
-    names = None if kind is tuple else _fields(kind)
-    if names is None and kind is not tuple:
+    names = None if isinstance(value, tuple) else _fields(kind)  # as `_relabel` walks
+    if names is None and not isinstance(value, tuple):
         return frozenset()
     if (  # most of an inventory: a fact of texts and numbers
         kind is model.Fact

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +60,6 @@ class ModuleRT:
     # count then), and whether any code found this module (imports, attributes)
     started: int = -1
     ended: int = -1
-    finished: int = -1  # how many module bodies had ended before this one did
     reached: bool = False
     # some code read its namespace by a name it computed (`dir`, `inspect.getmembers`,
     # `getattr`): every module-level name may have been read
@@ -139,11 +139,16 @@ class Interpreter:
         self.called: dict[int, tuple[str, ir.FuncDef]] = {}
         self.stack: list[int] = []
         self.starts = 0  # module bodies started so far
-        self.finishes = 0  # and ended
         # ids of containers and objects changed in a branch the scan could not decide
         self.shaky: set[int] = set()
         self.test_names: dict[int, tuple[str, ...]] = {}  # id(test) -> the names it reads
-        self._finding_keys: set[tuple[str, str, int]] = set()
+        # (code, file, line) -> the findings made there, the first shown; the others
+        # wait in case the first is refuted (`settle`)
+        self._finding_keys: dict[tuple[str, str, int], list[Finding]] = {}
+        # functions scanned code called (entry points aside), and for each unknown
+        # argument an entry point got, the functions it stood for (`settle`)
+        self.from_code: set[int] = set()
+        self.entry_params: dict[tuple[str, str], set[int]] = {}
         # called after each module body (`Detections.speculate`)
         self.notice: Callable[[Interpreter], None] | None = None
 
@@ -219,18 +224,30 @@ class Interpreter:
     def run(self) -> None:
         for rt in self.unique_modules:
             self.guarded(self.execute_module, rt, rt.code.path, 0)
-        # entry points, callers before the helpers they call: a module's body ends
-        # after those of the modules it imports, and Python code defines a helper
-        # before the function that calls it. So modules go in the reverse of the
-        # order their bodies ended, and functions from the last defined to the
-        # first; a helper a factory called is no entry point (run first with
-        # unknown arguments, it made false "no scanned code calls" findings)
-        for rt in sorted(self.unique_modules, key=lambda rt: rt.finished, reverse=True):
-            for stmt in reversed(rt.code.body):
+        for rt in self.unique_modules:
+            for stmt in rt.code.body:
                 if isinstance(stmt, ir.FuncDef) and id(stmt) not in self.called:
                     value = rt.env.vars.get(stmt.name)
                     if isinstance(value, FuncV) and value.fdef is stmt:
                         self.guarded(self.call_entry, value, rt.code.path, stmt.line)
+        self.settle()
+
+    def settle(self) -> None:
+        """Drop the findings that blame an entry point's unknown argument on a function
+        that scanned code did call after all. A helper defined before the factory
+        that calls it ran first, as an entry point, with an unknown `app`, and its
+        `app.register_blueprint(...)` was reported "which no scanned code calls"; the
+        factory's call then followed it with the real app. The finding made at the
+        same place by another call, if any, is shown instead."""
+        refuted = {param for param, fids in self.entry_params.items() if fids <= self.from_code}
+        if not refuted:
+            return
+        kept: list[Finding] = []
+        for made in self._finding_keys.values():
+            shown = next((f for f in made if not _blames(f.message, refuted)), None)
+            if shown is not None:
+                kept.append(shown)
+        self.findings[:] = kept
 
     def guarded(self, step: Any, arg: Any, file: str, line: int) -> None:
         """One module or entry point; a defect in the scanner must not end the scan."""
@@ -252,13 +269,12 @@ class Interpreter:
     def call_entry(self, fn: FuncV) -> None:
         args: dict[str, Any] = {}
         for param in fn.fdef.params:
-            reason = (
-                f"parameter `{param.name}` of `{fn.fdef.qualname}`, which no scanned code calls"
-            )
+            reason = f"parameter `{param.name}` of `{fn.fdef.qualname}`{_NO_CALLER}"
             default = fn.defaults.get(param.name, MISSING)
             if default is MISSING or _is_flask_object(default):
                 # an uncalled plugin `def setup(app=app)` must not add to that app
                 default = Unknown(reason, fn.module.code.path, fn.fdef.line)
+                self.entry_params.setdefault((param.name, fn.fdef.qualname), set()).add(id(fn.fdef))
             args[param.name] = default
             if param.kind == "star":
                 args[param.name] = []
@@ -275,8 +291,6 @@ class Interpreter:
         self.exec_body(rt.code.body, rt.env)
         rt.state = "done"
         rt.ended = self.starts
-        rt.finished = self.finishes
-        self.finishes += 1
         if self.notice is not None:
             self.notice(self)
 
@@ -284,9 +298,12 @@ class Interpreter:
         self, code: str, message: str, file: str, line: int, severity: str = "warning"
     ) -> None:
         key = (code, file, line)
+        made = Finding(code, message, file, line, severity)
         if key not in self._finding_keys:
-            self._finding_keys.add(key)
-            self.findings.append(Finding(code, message, file, line, severity))
+            self._finding_keys[key] = [made]
+            self.findings.append(made)
+        elif _NO_CALLER in message or _NO_CALLER in self._finding_keys[key][0].message:
+            self._finding_keys[key].append(made)  # `settle` may need it
 
     # ------------------------------------------------------------- imports
 
@@ -785,6 +802,7 @@ class Interpreter:
         return bound
 
     def call_function(self, fn: FuncV, args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
+        self.from_code.add(id(fn.fdef))
         held: list[Any] = [fn]
         key = (
             id(fn),
@@ -1004,6 +1022,17 @@ def compare(op: str, left: Any, right: Any) -> Any:
         except TypeError:
             pass
     return Unknown("comparison of runtime values")
+
+
+_NO_CALLER = ", which no scanned code calls"
+_BLAMED = re.compile(r"parameter `([^`]*)` of `([^`]*)`" + re.escape(_NO_CALLER))
+
+
+def _blames(message: str, refuted: set[tuple[str, str]]) -> bool:
+    """Whether a finding comes of unknown arguments of entry points only, every one
+    of them refuted (`Interpreter.settle`)."""
+    blamed = _BLAMED.findall(message)
+    return bool(blamed) and all((param, qualname) in refuted for param, qualname in blamed)
 
 
 def _is_flask_object(value: Any) -> bool:

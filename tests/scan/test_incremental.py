@@ -12,6 +12,7 @@ import json
 import shutil
 import textwrap
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from speed_trees import SAMPLE, fixture_dirs, scan, write_tree
@@ -968,3 +969,29 @@ def test_a_refused_short_way_leaves_its_forms_to_the_re_link(tmp_path: Path) -> 
     assert stats.selection != "same link" and "more than code" in stats.incremental
     assert got == scan(root, None)[0]
     assert stats.parsed == 0 and stats.detected == 0, stats.summary(0.0)
+
+
+class _Pair(NamedTuple):
+    at: model.Location
+    note: str
+
+
+def test_the_route_index_walks_tuples_as_relabel_does() -> None:
+    """A tuple subclass inside a route (a review's counterexample; no scan makes one
+    today) is walked by both: the route is indexed under the file it names."""
+    route = model.Route(
+        rule="/x",
+        methods=("GET",),
+        endpoint="x",
+        app="a:app",
+        blueprint=None,
+        view=model.View("x", "views.py", 3),
+        defaults=(("where", _Pair(model.Location("other.py", 5), "n")),),
+    )
+    inventory = model.Inventory(root="r", files_scanned=2, routes=(route,))
+    lines = {n: n + 10 for n in range(1, 100)}
+    index = incremental.touched(inventory)
+    assert index["other.py"] == (0,)
+    whole = incremental.relabel(inventory, "other.py", lines, spelled=False)
+    assert whole != inventory
+    assert incremental.relabel(inventory, "other.py", lines, False, index) == whole
