@@ -149,6 +149,8 @@ class Interpreter:
         # argument an entry point got, the functions it stood for (`settle`)
         self.from_code: set[int] = set()
         self.entry_params: dict[tuple[str, str], set[int]] = {}
+        # (file, line) of the routing calls (`ROUTING_NAMES`) that ran on a Flask model
+        self.routed: set[tuple[str, int]] = set()
         # called after each module body (`Detections.speculate`)
         self.notice: Callable[[Interpreter], None] | None = None
 
@@ -233,21 +235,30 @@ class Interpreter:
         self.settle()
 
     def settle(self) -> None:
-        """Drop the findings that blame an entry point's unknown argument on a function
-        that scanned code did call after all. A helper defined before the factory
-        that calls it ran first, as an entry point, with an unknown `app`, and its
-        `app.register_blueprint(...)` was reported "which no scanned code calls"; the
-        factory's call then followed it with the real app. The finding made at the
-        same place by another call, if any, is shown instead."""
+        """Drop the `unresolved-receiver` findings that blame only unknown arguments of
+        entry points that scanned code did call, made at a call that also ran on a
+        modelled Flask object. A helper defined before the factory that calls it
+        ran first, as an entry point, with an unknown `app`, and its
+        `app.register_blueprint(...)` was reported "which no scanned code calls";
+        the factory's call then ran that same line on the real app. A finding made
+        at the same place by another call, if any, is shown instead (also where
+        nothing is dropped: it names the caller that left the receiver unknown).
+        Kept: a call that never ran on a Flask object again (a memoised helper, a
+        receiver that escaped into module state, a stand-in app of the project's
+        own), and one blaming a function no code called (a review found each)."""
         refuted = {param for param, fids in self.entry_params.items() if fids <= self.from_code}
         if not refuted:
             return
-        kept: list[Finding] = []
-        for made in self._finding_keys.values():
+        kept: dict[tuple[str, str, int], list[Finding]] = {}
+        for key, made in self._finding_keys.items():
+            code, file, line = key
             shown = next((f for f in made if not _blames(f.message, refuted)), None)
+            if shown is None and (code != "unresolved-receiver" or (file, line) not in self.routed):
+                shown = made[0]  # true all the same: only its "no scanned code calls" is not
             if shown is not None:
-                kept.append(shown)
-        self.findings[:] = kept
+                kept[key] = [shown]
+        self.findings[:] = [made[0] for made in kept.values()]
+        self._finding_keys = kept  # a later finding at a dropped place is a new one
 
     def guarded(self, step: Any, arg: Any, file: str, line: int) -> None:
         """One module or entry point; a defect in the scanner must not end the scan."""
@@ -732,17 +743,16 @@ class Interpreter:
             self.weak_write(self.eval(expr.func.value, env), env)
         if isinstance(func, ExternalV) and func.qualname == "builtins.super":
             return self.make_super(args, env)
-        if (
-            isinstance(func, Unknown)
-            and isinstance(expr.func, ir.Attr)
-            and expr.func.attr in ROUTING_NAMES
-        ):
-            self.finding(
-                "unresolved-receiver",
-                f"`.{expr.func.attr}(...)` on a value the scan cannot resolve: {func.reason}",
-                site.file,
-                site.line,
-            )
+        if isinstance(expr.func, ir.Attr) and expr.func.attr in ROUTING_NAMES:
+            if isinstance(func, Unknown):
+                self.finding(
+                    "unresolved-receiver",
+                    f"`.{expr.func.attr}(...)` on a value the scan cannot resolve: {func.reason}",
+                    site.file,
+                    site.line,
+                )
+            elif isinstance(func, BuiltinFn) and func.label == expr.func.attr:
+                self.routed.add((site.file, site.line))  # `settle`
         return self.call(func, args, kwargs, site)
 
     def make_super(self, args: list[Any], env: Env) -> Any:
@@ -802,7 +812,8 @@ class Interpreter:
         return bound
 
     def call_function(self, fn: FuncV, args: list[Any], kwargs: dict[str, Any], site: Site) -> Any:
-        self.from_code.add(id(fn.fdef))
+        if id(fn.fdef) not in self.stack:  # a call from itself is no caller
+            self.from_code.add(id(fn.fdef))
         held: list[Any] = [fn]
         key = (
             id(fn),
