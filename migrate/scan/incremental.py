@@ -226,11 +226,7 @@ def _files(value: Any, memo: dict[int, frozenset[str]]) -> frozenset[str]:
     names = None if isinstance(value, tuple) else _fields(kind)  # as `_relabel` walks
     if names is None and not isinstance(value, tuple):
         return frozenset()
-    if (  # most of an inventory: a fact of texts and numbers
-        kind is model.Fact
-        and all(type(v) in _LEAVES for _, v in value.data)
-        and all(type(v) is str for v in value.via)
-    ):
+    if _plain_fact(value):  # most of an inventory
         return frozenset((value.file,))
     key = id(value)
     found = memo.get(key)
@@ -434,10 +430,13 @@ def _stays(value: Any, rel: str, clean: bool) -> bool:
         return True
     if kind is str:
         return clean or "line=" not in value
+    return clean and _plain_fact(value) and value.file != rel
+
+
+def _plain_fact(value: Any) -> bool:
+    """A fact that holds only texts and numbers: its own `file` is its only file."""
     return (
-        clean
-        and kind is model.Fact
-        and value.file != rel
+        type(value) is model.Fact
         and all(type(v) in _LEAVES for _, v in value.data)
         and all(type(v) is str for v in value.via)
     )

@@ -75,18 +75,10 @@ NO_FINDING = {
     },
     "helpers imported inside the factory (review)": {
         "setup.py": HELPERS,
-        "__init__.py": """
-            from flask import Flask
-
-
-            def create_app():
-                app = Flask(__name__)
-                from .setup import add_routes, register_blueprints
-                register_blueprints(app)
-                add_routes(app, "/v1")
-                add_routes(app, prefix="/v2")
-                return app
-        """,
+        "__init__.py": "from flask import Flask\n"
+        + FACTORY.replace(
+            "(__name__)\n", "(__name__)\n    from .setup import add_routes, register_blueprints\n"
+        ),
     },
 }
 
